@@ -1,0 +1,7 @@
+"""Comments and reader insights on stories (built in the readers issue)."""
+from django.apps import AppConfig
+
+
+class CommentsConfig(AppConfig):
+    default_auto_field = "django.db.models.BigAutoField"
+    name = "comments"

@@ -1,0 +1,285 @@
+"""The one gate every uploaded image passes through: verify, bound, re-encode, resize."""
+
+from __future__ import annotations
+
+import contextlib
+import io
+import logging
+import struct
+import uuid
+import warnings
+from collections.abc import Iterator
+from pathlib import PurePath
+from typing import IO, Any
+
+from django import forms
+from django.conf import settings
+from django.core.exceptions import ImproperlyConfigured, ValidationError
+from django.core.files.base import ContentFile
+from django.template.defaultfilters import filesizeformat
+from django.utils.translation import gettext_lazy as _
+from PIL import Image, ImageFile, ImageOps
+
+logger = logging.getLogger(__name__)
+
+# Formats are decided from the file's content, never from its name. "MPO" is what Pillow
+# calls a JPEG carrying a multi-picture index (many phone cameras write one).
+ALLOWED_FORMATS = ("JPEG", "PNG", "WEBP", "GIF")
+_OPENED_AS = frozenset((*ALLOWED_FORMATS, "MPO"))
+
+DEFAULT_MAX_BYTES = 10 * 1024 * 1024
+# Checked against the header before any pixel is decoded. Well under Pillow's own
+# MAX_IMAGE_PIXELS (about 89 MP), so anything that would make Pillow warn is refused here.
+MAX_PIXELS = 40_000_000
+# Longest side of the stored original; bigger uploads are downscaled.
+MAX_SIDE = 2400
+JPEG_QUALITY = 85
+
+# Everything Pillow and its decoders are known to raise on hostile or broken input.
+_DECODE_ERRORS = (
+    OSError,  # includes UnidentifiedImageError and "image file is truncated"
+    SyntaxError,
+    ValueError,
+    TypeError,
+    struct.error,
+    EOFError,
+    IndexError,
+    KeyError,
+    ZeroDivisionError,
+    MemoryError,
+)
+
+_MESSAGES = {
+    "unsupported": _("Upload a JPEG, PNG, WebP or GIF image."),
+    "too_many_pixels": _("This image is too large (max %(megapixels)d megapixels)."),
+    "too_large": _("This file is too large (max %(size)s)."),
+    "damaged": _("The file is empty or damaged."),
+}
+
+
+class ImageRejected(ValidationError):
+    """An upload that is not an image Byline will store; the message is safe to show."""
+
+    def __init__(self, code: str, params: dict[str, Any] | None = None) -> None:
+        super().__init__(_MESSAGES[code], code=code, params=params)
+
+
+def max_upload_bytes() -> int:
+    value = getattr(settings, "BYLINE_IMAGE_MAX_BYTES", DEFAULT_MAX_BYTES)
+    if isinstance(value, bool) or not isinstance(value, int) or value <= 0:
+        raise ImproperlyConfigured(
+            f"BYLINE_IMAGE_MAX_BYTES must be a positive number of bytes, not {value!r}."
+        )
+    return value
+
+
+def process_upload(f: IO[bytes] | bytes) -> ContentFile:
+    """Return ``f`` re-encoded with no metadata, or raise ImageRejected.
+
+    Opaque images become progressive JPEG, images with transparency PNG. Animated GIF, PNG
+    and WebP keep their first frame only. The name is random, with the extension of the
+    format actually written.
+    """
+    image = _open_clean(_read_bounded(f))
+    image.thumbnail((MAX_SIDE, MAX_SIDE), Image.Resampling.LANCZOS)
+    return _encode(image, uuid.uuid4().hex)
+
+
+def make_variant(image_file: IO[bytes] | bytes, width: int) -> ContentFile:
+    """Return a copy of an image at most ``width`` pixels wide, for ``srcset``.
+
+    Never upscales: asking for more than the image's own width gives it at its own width. The
+    source goes through the same checks as an upload, so a file that did not come from
+    process_upload is still safe to pass. The name is the source's stem plus ``-<width>w``.
+    """
+    if isinstance(width, bool) or not isinstance(width, int) or width <= 0:
+        raise ValueError(f"width must be a positive integer, not {width!r}")
+    image = _open_clean(_read_bounded(image_file))
+    # thumbnail() keeps the aspect ratio and never enlarges.
+    image.thumbnail((width, image.height), Image.Resampling.LANCZOS)
+    source_name = getattr(image_file, "name", None) or ""
+    stem = PurePath(str(source_name)).stem or uuid.uuid4().hex
+    return _encode(image, f"{stem}-{width}w")
+
+
+class SafeImageField(forms.ImageField):
+    """An ImageField whose cleaned value is process_upload's re-encoded ContentFile.
+
+    Use it for every image a user can upload, e.g. in the admin through
+    ``formfield_overrides = {models.ImageField: {"form_class": SafeImageField}}``. An existing
+    image with no new upload, and the "clear" checkbox, behave as in Django's ImageField.
+    """
+
+    def to_python(self, data: Any) -> ContentFile | None:
+        # FileField's checks (no file, no name, empty file) but not ImageField's own Pillow
+        # pass: process_upload is the only place an upload is decoded.
+        upload = forms.FileField.to_python(self, data)
+        if upload is None:
+            return None
+        return process_upload(upload)
+
+    def widget_attrs(self, widget: forms.Widget) -> dict[str, Any]:
+        attrs = super().widget_attrs(widget)
+        if isinstance(widget, forms.FileInput) and "accept" not in widget.attrs:
+            attrs["accept"] = "image/jpeg,image/png,image/webp,image/gif"
+        return attrs
+
+
+def _read_bounded(f: IO[bytes] | bytes) -> bytes:
+    """Read the whole upload, refusing it as soon as it is known to be over the limit."""
+    limit = max_upload_bytes()
+    too_large = ImageRejected("too_large", {"size": filesizeformat(limit)})
+    if isinstance(f, bytes | bytearray | memoryview):
+        data = bytes(f)
+    else:
+        declared = getattr(f, "size", None)
+        if isinstance(declared, int) and declared > limit:
+            raise too_large
+        if getattr(f, "closed", False) and hasattr(f, "open"):
+            # A stored FieldFile, say: open it for this read only.
+            f.open("rb")
+            with contextlib.closing(f):
+                data = f.read(limit + 1)
+        else:
+            with contextlib.suppress(AttributeError, OSError, ValueError):
+                f.seek(0)
+            data = f.read(limit + 1)
+        if not isinstance(data, bytes):
+            raise ImageRejected("damaged")
+    if len(data) > limit:
+        raise too_large
+    if not data:
+        raise ImageRejected("damaged")
+    return data
+
+
+def _open_clean(data: bytes) -> Image.Image:
+    """Decode the first frame of ``data`` into an upright RGB or RGBA image."""
+    kind = _sniff(data)
+    if kind is None:
+        # Refused by content before any parser sees it: SVG, HTML, BMP, PSD, EPS, text...
+        raise ImageRejected("unsupported")
+    try:
+        with _strict_decoding():
+            _verify(data, kind)
+            with Image.open(io.BytesIO(data), formats=(kind,)) as source:
+                _check_header(source)
+                if source.format in ("JPEG", "MPO") and max(source.size) > MAX_SIDE:
+                    # Let libjpeg decode at 1/2, 1/4 or 1/8 scale when that still leaves the
+                    # longest side at least MAX_SIDE: far less memory and time for big photos.
+                    scale = MAX_SIDE / max(source.size)
+                    wanted = (round(source.width * scale), round(source.height * scale))
+                    source.draft(None, (max(1, wanted[0]), max(1, wanted[1])))
+                source.load()
+                _apply_orientation(source)
+                image = _to_rgb_or_rgba(source)
+    except ImageRejected:
+        raise
+    except (Image.DecompressionBombError, Image.DecompressionBombWarning):
+        # Pillow's own limit, reached only if something lowered MAX_IMAGE_PIXELS below ours.
+        raise _too_many_pixels() from None
+    except _DECODE_ERRORS:
+        raise ImageRejected("damaged") from None
+    except Exception:
+        # A decoder bug on hostile input must still be a form error, never a server error;
+        # log it, since it is not one of the failures we expect.
+        logger.warning("Unexpected error decoding an uploaded image", exc_info=True)
+        raise ImageRejected("damaged") from None
+    return image
+
+
+def _verify(data: bytes, kind: str) -> None:
+    """Run Pillow's verify(): what a plugin can check without decoding (PNG chunk CRCs...).
+
+    It leaves the image unusable, hence its own open, separate from the real decode.
+    """
+    with Image.open(io.BytesIO(data), formats=(kind,)) as probe:
+        _check_header(probe)
+        probe.verify()
+
+
+def _check_header(image: Image.Image) -> None:
+    if image.format not in _OPENED_AS:
+        raise ImageRejected("unsupported")
+    width, height = image.size
+    if width <= 0 or height <= 0:
+        raise ImageRejected("damaged")
+    if width * height > MAX_PIXELS:
+        raise _too_many_pixels()
+
+
+def _too_many_pixels() -> ImageRejected:
+    return ImageRejected("too_many_pixels", {"megapixels": MAX_PIXELS // 1_000_000})
+
+
+def _sniff(data: bytes) -> str | None:
+    """The format the file's first bytes claim, if it is one we accept at all.
+
+    Pillow is then asked to open the file as that format and nothing else.
+    """
+    if data.startswith(b"\xff\xd8\xff"):
+        return "JPEG"
+    if data.startswith(b"\x89PNG\r\n\x1a\n"):
+        return "PNG"
+    if data.startswith((b"GIF87a", b"GIF89a")):
+        return "GIF"
+    if data[:4] == b"RIFF" and data[8:12] == b"WEBP":
+        return "WEBP"
+    return None
+
+
+@contextlib.contextmanager
+def _strict_decoding() -> Iterator[None]:
+    """Make Pillow behave the same whatever the process has configured.
+
+    Pillow's warnings (corrupt EXIF, malformed MPO...) are noise on hostile input and would be
+    errors under ``-W error``, so they are ignored, except DecompressionBombWarning, which is
+    always an error. Truncated files are always refused: LOAD_TRUNCATED_IMAGES is Pillow
+    module state with no per-image switch; Byline never turns it on, so normally nothing is
+    written here, and if something did, it is off only while we decode. Both are process
+    state on Python < 3.14, so a decode in another thread at the same moment sees them too.
+    """
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        warnings.simplefilter("error", Image.DecompressionBombWarning)
+        if not ImageFile.LOAD_TRUNCATED_IMAGES:
+            yield
+            return
+        ImageFile.LOAD_TRUNCATED_IMAGES = False
+        try:
+            yield
+        finally:
+            ImageFile.LOAD_TRUNCATED_IMAGES = True
+
+
+def _apply_orientation(image: Image.Image) -> None:
+    """Turn the image the way its EXIF orientation says, in place."""
+    # Unreadable EXIF costs the orientation, not the upload.
+    with contextlib.suppress(*_DECODE_ERRORS):
+        ImageOps.exif_transpose(image, in_place=True)
+
+
+def _to_rgb_or_rgba(image: Image.Image) -> Image.Image:
+    """RGBA for anything that can carry transparency, RGB otherwise."""
+    if image.mode.startswith("I;16"):
+        # 16-bit greyscale: keep the high byte, rather than clipping everything to white.
+        image = image.point(lambda value: value / 256).convert("L")
+    if image.mode in ("RGBA", "RGBa", "LA", "La", "PA") or "transparency" in image.info:
+        return image.convert("RGBA")
+    return image.convert("RGB")
+
+
+def _encode(image: Image.Image, stem: str) -> ContentFile:
+    """PNG if any pixel is see-through, otherwise progressive JPEG; never any metadata."""
+    if image.mode == "RGBA" and image.getchannel("A").getextrema()[0] == 255:
+        image = image.convert("RGB")
+    # The info dict is what Pillow's writers copy comments, ICC profiles and the like from.
+    image.info = {}
+    out = io.BytesIO()
+    if image.mode == "RGBA":
+        image.save(out, "PNG")
+        extension = "png"
+    else:
+        image.save(out, "JPEG", quality=JPEG_QUALITY, optimize=True, progressive=True)
+        extension = "jpg"
+    return ContentFile(out.getvalue(), name=f"{stem}.{extension}")

@@ -1,0 +1,81 @@
+"""Accounts: every user can publish, so the user model carries the public creator profile."""
+
+from __future__ import annotations
+
+from django.contrib.auth.models import AbstractUser
+from django.db import models
+from django.urls import reverse
+
+from creators.sanitizer import clean_text
+
+
+class User(AbstractUser):
+    display_name = models.CharField(
+        max_length=100,
+        blank=True,
+        help_text="Shown on stories and the profile instead of the username.",
+    )
+    bio = models.TextField(
+        blank=True, help_text="Plain text; links become clickable. Shown under “About the Creator”."
+    )
+    # The bio as readers see it, made once on save by the one sanitiser.
+    bio_html = models.TextField(blank=True, editable=False)
+    avatar = models.ImageField(upload_to="avatars/%Y/%m/", blank=True)
+
+    class Meta(AbstractUser.Meta):
+        swappable = "AUTH_USER_MODEL"
+        ordering = ["username"]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def save(self, *args, **kwargs) -> None:
+        self.bio_html = clean_text(self.bio)
+        super().save(*args, **kwargs)
+
+    def get_absolute_url(self) -> str:
+        return reverse("stories:profile", kwargs={"username": self.username})
+
+    @property
+    def name(self) -> str:
+        return self.display_name or self.get_full_name() or self.username
+
+    @property
+    def initials(self) -> str:
+        """Two letters for the avatar placeholder: "Amelia Wilson" → "AW"."""
+        words = [w for w in self.name.split() if w[:1].isalnum()]
+        if not words:
+            return "?"
+        if len(words) == 1:
+            return words[0][:2].upper()
+        return (words[0][0] + words[-1][0]).upper()
+
+
+class SocialLink(models.Model):
+    class Network(models.TextChoices):
+        WEBSITE = "website", "Website"
+        MASTODON = "mastodon", "Mastodon"
+        BLUESKY = "bluesky", "Bluesky"
+        X = "x", "X (Twitter)"
+        INSTAGRAM = "instagram", "Instagram"
+        FACEBOOK = "facebook", "Facebook"
+        LINKEDIN = "linkedin", "LinkedIn"
+        YOUTUBE = "youtube", "YouTube"
+        TIKTOK = "tiktok", "TikTok"
+        GITHUB = "github", "GitHub"
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="social_links")
+    network = models.CharField(max_length=20, choices=Network.choices)
+    url = models.URLField(max_length=300)
+
+    class Meta:
+        ordering = ["network"]
+        constraints = [
+            models.UniqueConstraint(fields=["user", "network"], name="sociallink_one_per_network"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_network_display()}: {self.url}"
+
+    def get_absolute_url(self) -> str:
+        return self.url

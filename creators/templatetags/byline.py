@@ -1,0 +1,71 @@
+"""Template helpers every app's pages share: relative dates and creator avatars."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from django import template
+from django.utils import timezone
+
+register = template.Library()
+
+MINUTE = 60
+HOUR = 60 * MINUTE
+DAY = 24 * HOUR
+MONTH = 30 * DAY
+YEAR = 365 * DAY
+
+
+def _plural(n: int, unit: str) -> str:
+    return f"{n} {unit}" if n == 1 else f"{n} {unit}s"
+
+
+def distance(seconds: float) -> str:
+    """Words for a span of time, as readers say it: "about a year", "3 days", "almost 2 years"."""
+    s = abs(seconds)
+    if s < 45:
+        return "less than a minute"
+    if s < 90:
+        return "a minute"
+    if s < 45 * MINUTE:
+        return _plural(round(s / MINUTE), "minute")
+    if s < 90 * MINUTE:
+        return "about an hour"
+    if s < DAY:
+        return "about " + _plural(round(s / HOUR), "hour")
+    if s < 42 * HOUR:
+        return "a day"
+    if s < 30 * DAY:
+        return _plural(round(s / DAY), "day")
+    if s < 45 * DAY:
+        return "about a month"
+    if s < YEAR:
+        return _plural(max(2, round(s / MONTH)), "month")
+    years, rest = divmod(s, YEAR)
+    years = int(years)
+    if rest < 3 * MONTH:
+        return "about a year" if years == 1 else f"about {years} years"
+    if rest < 9 * MONTH:
+        return "over a year" if years == 1 else f"over {years} years"
+    return f"almost {years + 1} years"
+
+
+@register.filter
+def relative_time(value: datetime | None, now: datetime | None = None) -> str:
+    """ "about a year ago" for a past moment, "in 3 days" for a future one."""
+    if value is None:
+        return ""
+    delta = ((now or timezone.now()) - value).total_seconds()
+    words = distance(delta)
+    if words == "less than a minute":
+        return "just now"
+    return f"{words} ago" if delta >= 0 else f"in {words}"
+
+
+AVATAR_SIZES = {"sm": 32, "md": 48, "lg": 72}
+
+
+@register.inclusion_tag("partials/_avatar.html")
+def avatar(user, size: str = "md") -> dict[str, object]:
+    """The creator's picture, or their initials in a circle when they have none."""
+    return {"person": user, "size": size, "pixels": AVATAR_SIZES[size]}

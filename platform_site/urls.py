@@ -1,0 +1,38 @@
+"""Root URLconf: fixed top-level paths first, the stories app (with community slugs) last."""
+
+from django.conf import settings
+from django.contrib import admin
+from django.contrib.flatpages import views as flatpage_views
+from django.http import HttpRequest, HttpResponse
+from django.urls import include, path, re_path
+from django.views.static import serve
+
+admin.site.site_header = f"{settings.SITE_NAME} administration"
+admin.site.site_title = f"{settings.SITE_NAME} admin"
+
+# The footer's pages, by URL name; staff edit their text under "Flat pages" in the admin.
+FOOTER_PAGES = {
+    "contact": "/contact/",
+    "privacy": "/privacy/",
+    "terms": "/terms/",
+    "help": "/support/",
+}
+
+urlpatterns = [
+    path("admin/", admin.site.urls),
+    *(
+        path(url.strip("/") + "/", flatpage_views.flatpage, {"url": url}, name=name)
+        for name, url in FOOTER_PAGES.items()
+    ),
+]
+
+
+def media(request: HttpRequest, path: str) -> HttpResponse:
+    # MEDIA_ROOT is read per request, so tests that move it are served from where they put it.
+    return serve(request, path, document_root=settings.MEDIA_ROOT)
+
+
+if settings.SERVE_MEDIA:
+    urlpatterns.append(re_path(r"^media/(?P<path>.*)$", media, name="media"))
+
+urlpatterns.append(path("", include("stories.urls")))

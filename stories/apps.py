@@ -1,0 +1,7 @@
+"""Stories, communities and the public reading pages."""
+from django.apps import AppConfig
+
+
+class StoriesConfig(AppConfig):
+    default_auto_field = "django.db.models.BigAutoField"
+    name = "stories"
