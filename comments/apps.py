@@ -1,4 +1,5 @@
 """Comments and reader insights on stories (built in the readers issue)."""
+
 from django.apps import AppConfig
 
 

@@ -9,7 +9,6 @@ from django.db import models
 from creators.images import SafeImageField
 from creators.models import SocialLink, User
 
-
 # A link typed without a scheme ("example.com") is taken as https, Django 6's default.
 URL_AS_HTTPS = {models.URLField: {"assume_scheme": "https"}}
 

@@ -1,4 +1,5 @@
 """Accounts and public creator profiles: the ground floor every other app builds on."""
+
 from django.apps import AppConfig
 
 

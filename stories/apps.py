@@ -1,4 +1,5 @@
 """Stories, communities and the public reading pages."""
+
 from django.apps import AppConfig
 
 

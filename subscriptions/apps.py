@@ -1,4 +1,5 @@
 """Free subscriptions to creators and the reader's feed (built in the readers issue)."""
+
 from django.apps import AppConfig
 
 

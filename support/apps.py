@@ -1,4 +1,5 @@
 """Tips, pledges and the payments ledger (built in the support issue)."""
+
 from django.apps import AppConfig
 
 

@@ -27,8 +27,9 @@ def run_python(code: str, **env: str) -> subprocess.CompletedProcess:
     )
 
 
-@pytest.mark.parametrize(("raw", "value"), [("true", True), ("1", True), ("Off", False),
-                                            ("no", False), ("", False)])
+@pytest.mark.parametrize(
+    ("raw", "value"), [("true", True), ("1", True), ("Off", False), ("no", False), ("", False)]
+)
 def test_env_bool_reads_the_usual_words(monkeypatch, raw, value):
     monkeypatch.setenv("SOME_FLAG", raw)
     assert env_bool("SOME_FLAG", default=False) is value
@@ -71,8 +72,9 @@ def test_sqlite_runs_in_wal_mode_with_immediate_transactions(tmp_path):
         "c = connection.cursor(); c.execute('PRAGMA journal_mode');"
         "print(c.fetchone()[0], connection.transaction_mode)"
     )
-    result = run_python(code, DJANGO_DEBUG="true", SQLITE_PATH=str(tmp_path / "t.sqlite3"),
-                        DATABASE_URL="")
+    result = run_python(
+        code, DJANGO_DEBUG="true", SQLITE_PATH=str(tmp_path / "t.sqlite3"), DATABASE_URL=""
+    )
     assert result.returncode == 0, result.stderr
     assert result.stdout.split() == ["wal", "IMMEDIATE"]
 
@@ -90,7 +92,8 @@ def test_database_url_switches_to_postgresql():
 def test_redis_url_switches_the_cache():
     code = "from django.conf import settings; print(settings.CACHES['default']['BACKEND'])"
     result = run_python(
-        "import django; django.setup();" + code, DJANGO_DEBUG="true",
+        "import django; django.setup();" + code,
+        DJANGO_DEBUG="true",
         REDIS_URL="redis://127.0.0.1:6379/0",
     )
     assert result.stdout.strip() == "django.core.cache.backends.redis.RedisCache"
