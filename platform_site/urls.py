@@ -35,4 +35,5 @@ def media(request: HttpRequest, path: str) -> HttpResponse:
 if settings.SERVE_MEDIA:
     urlpatterns.append(re_path(r"^media/(?P<path>.*)$", media, name="media"))
 
+urlpatterns.append(path("", include("creators.urls")))
 urlpatterns.append(path("", include("stories.urls")))

@@ -1,0 +1,125 @@
+"""Account pages: sign up, Django's auth views with Byline's templates, and profile settings."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth import REDIRECT_FIELD_NAME, login
+from django.contrib.auth import views as auth_views
+from django.contrib.auth.decorators import login_not_required, login_required
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.shortcuts import redirect, render, resolve_url
+from django.urls import reverse_lazy
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.views.decorators.cache import never_cache
+from django.views.decorators.debug import sensitive_post_parameters
+
+from creators.forms import (
+    LoginForm,
+    PasswordChangeForm,
+    PasswordResetForm,
+    ProfileForm,
+    SetPasswordForm,
+    SignupForm,
+    SocialLinkFormSet,
+    social_link_initial,
+)
+from creators.services import profile_update
+
+
+def safe_next(request: HttpRequest) -> str:
+    """The ``next`` the request carries if it points into this site, else ""."""
+    target = request.POST.get(REDIRECT_FIELD_NAME, request.GET.get(REDIRECT_FIELD_NAME, ""))
+    if url_has_allowed_host_and_scheme(
+        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        return target
+    return ""
+
+
+@sensitive_post_parameters("password1", "password2")
+@never_cache
+@login_not_required
+def signup(request: HttpRequest) -> HttpResponse:
+    if request.user.is_authenticated:
+        return redirect(safe_next(request) or resolve_url(settings.LOGIN_REDIRECT_URL))
+    if request.method == "POST":
+        form = SignupForm(request.POST)
+        if form.is_valid():
+            user = form.save()
+            login(request, user, backend="django.contrib.auth.backends.ModelBackend")
+            messages.success(request, f"Welcome to {settings.SITE_NAME}, {user.name}!")
+            return redirect(safe_next(request) or resolve_url(settings.LOGIN_REDIRECT_URL))
+    else:
+        form = SignupForm()
+    return render(
+        request,
+        "registration/signup.html",
+        {"form": form, "next": safe_next(request)},
+    )
+
+
+class LoginView(auth_views.LoginView):
+    form_class = LoginForm
+    # A signed-in reader who follows a "Log in" link goes where they were heading instead.
+    redirect_authenticated_user = True
+
+
+class LogoutView(auth_views.LogoutView):
+    # Django's LogoutView answers only POST (GET is 405), so a link or an <img> on another
+    # site cannot sign anyone out.
+    def post(self, request: HttpRequest, *args, **kwargs) -> HttpResponse:
+        response = super().post(request, *args, **kwargs)
+        messages.info(request, "You’re logged out.")
+        return response
+
+
+class PasswordChangeView(auth_views.PasswordChangeView):
+    form_class = PasswordChangeForm
+    success_url = reverse_lazy("creators:password_change_done")
+
+
+class PasswordResetView(auth_views.PasswordResetView):
+    form_class = PasswordResetForm
+    success_url = reverse_lazy("creators:password_reset_done")
+
+    def form_valid(self, form) -> HttpResponseRedirect:
+        # Read per request rather than at import so SITE_NAME overrides (tests) apply. The link's
+        # domain stays Django's: the Sites framework's, never the request's Host header.
+        self.extra_email_context = {"site_name": settings.SITE_NAME}
+        return super().form_valid(form)
+
+
+class PasswordResetConfirmView(auth_views.PasswordResetConfirmView):
+    form_class = SetPasswordForm
+    success_url = reverse_lazy("creators:password_reset_complete")
+
+
+@login_required
+def profile_settings(request: HttpRequest) -> HttpResponse:
+    """The signed-in user's own profile; there is no way to name another account here."""
+    user = request.user
+    has_avatar = bool(user.avatar)
+    if request.method == "POST":
+        form = ProfileForm(request.POST, request.FILES, has_avatar=has_avatar)
+        links = SocialLinkFormSet(request.POST, prefix="links")
+        # Both are validated so every error on the page shows at once.
+        form_ok, links_ok = form.is_valid(), links.is_valid()
+        if form_ok and links_ok:
+            profile_update(
+                user=user,
+                display_name=form.cleaned_data["display_name"],
+                bio=form.cleaned_data["bio"],
+                avatar=form.cleaned_data["avatar"],
+                remove_avatar=form.cleaned_data.get("remove_avatar", False),
+                links=links.links(),
+            )
+            messages.success(request, "Your profile was saved.")
+            return redirect("creators:settings")
+        form.note_lost_upload()
+    else:
+        form = ProfileForm(
+            initial={"display_name": user.display_name, "bio": user.bio}, has_avatar=has_avatar
+        )
+        links = SocialLinkFormSet(initial=social_link_initial(user), prefix="links")
+    return render(request, "creators/settings.html", {"form": form, "links": links})
