@@ -8,7 +8,7 @@ import logging
 import struct
 import uuid
 import warnings
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from pathlib import PurePath
 from typing import IO, Any
 
@@ -100,6 +100,33 @@ def make_variant(image_file: IO[bytes] | bytes, width: int) -> ContentFile:
     source_name = getattr(image_file, "name", None) or ""
     stem = PurePath(str(source_name)).stem or uuid.uuid4().hex
     return _encode(image, f"{stem}-{width}w")
+
+
+def variant_name(name: str, width: int) -> str:
+    """Where the ``width``-pixel copy of the stored image ``name`` lives: ``a/b-800w.jpg``."""
+    path = PurePath(name)
+    return str(path.with_name(f"{path.stem}-{width}w{path.suffix}"))
+
+
+def save_variants(field_file: Any, widths: Iterable[int]) -> list[int]:
+    """Store the display sizes of a just-saved image next to it; returns the widths made.
+
+    Only widths smaller than the image get a copy: the original serves the largest size.
+    """
+    with field_file.open("rb") as f:
+        image = _open_clean(_read_bounded(f))  # decoded once for every size
+    made = []
+    # Largest first, each made from the one before: resizing is most of the cost.
+    for width in sorted(set(widths), reverse=True):
+        if width >= image.width:
+            continue
+        image = image.copy()
+        image.thumbnail((width, image.height), Image.Resampling.LANCZOS)
+        name = variant_name(field_file.name, width)
+        field_file.storage.delete(name)
+        field_file.storage.save(name, _encode(image, PurePath(name).stem))
+        made.append(width)
+    return sorted(made)
 
 
 class SafeImageField(forms.ImageField):

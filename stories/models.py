@@ -13,7 +13,11 @@ from django.utils import timezone
 from django.utils.text import slugify
 from taggit.managers import TaggableManager
 
+from creators.images import save_variants
 from creators.sanitizer import clean_html, html_to_text, word_count
+
+# Display sizes of hero images: card, phone and reading column, reading column at 2x.
+HERO_WIDTHS = (400, 800, 1360)
 
 # Adults read non-fiction at about 238 words a minute (Brysbaert, 2019).
 WORDS_PER_MINUTE = 238
@@ -67,11 +71,14 @@ def validate_community_slug(value: str) -> None:
         )
 
 
-def unique_slug(model: type[models.Model], text: str, *, max_length: int = 80, **scope) -> str:
+def unique_slug(
+    model: type[models.Model], text: str, *, max_length: int = 80, exclude_pk=None, **scope
+) -> str:
     """A slug from `text` that no other row of `model` within `scope` uses yet."""
     base = slugify(text)[:max_length].strip("-") or "untitled"
+    others = model._default_manager.filter(**scope).exclude(pk=exclude_pk)
     candidate, n = base, 2
-    while model._default_manager.filter(slug=candidate, **scope).exists():
+    while others.filter(slug=candidate).exists():
         suffix = f"-{n}"
         candidate = base[: max_length - len(suffix)] + suffix
         n += 1
@@ -119,20 +126,11 @@ class StoryQuerySet(models.QuerySet):
         return self.filter(published)
 
 
-class Story(models.Model):
-    class Status(models.TextChoices):
-        DRAFT = "draft", "Draft"
-        SUBMITTED = "submitted", "Awaiting review"
-        CHANGES_REQUESTED = "changes_requested", "Changes requested"
-        PUBLISHED = "published", "Published"
+class StoryContent(models.Model):
+    """What a reader reads: shared by a story and by a pending edit of a published story."""
 
     title = models.CharField(max_length=200)
     subtitle = models.CharField(max_length=300, blank=True)
-    slug = models.SlugField(max_length=90, blank=True)
-    creator = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="stories"
-    )
-    community = models.ForeignKey(Community, on_delete=models.PROTECT, related_name="stories")
     hero_image = models.ImageField(
         upload_to="heroes/%Y/%m/", blank=True, width_field="hero_width", height_field="hero_height"
     )
@@ -146,15 +144,58 @@ class Story(models.Model):
         help_text="Describes the image for readers who cannot see it.",
     )
     body = models.TextField(blank=True, help_text="HTML; sanitised on every save.")
+    word_count = models.PositiveIntegerField(default=0, editable=False)
+    reading_time = models.PositiveSmallIntegerField(
+        default=1, editable=False, help_text="Minutes, rounded up."
+    )
+
+    CONTENT_FIELDS = (
+        "title", "subtitle", "community", "hero_image", "hero_width", "hero_height",
+        "hero_caption", "hero_alt", "body", "word_count", "reading_time",
+    )  # fmt: skip
+
+    class Meta:
+        abstract = True
+
+    def save(self, *args, **kwargs) -> None:
+        # Sanitise on every save, whatever wrote the body: editor, admin, shell or import.
+        self.body = clean_html(self.body)
+        self.word_count = word_count(html_to_text(self.body))
+        self.reading_time = max(1, math.ceil(self.word_count / WORDS_PER_MINUTE))
+        new_hero = bool(self.hero_image) and self.hero_image.name != self._saved_hero_name
+        super().save(*args, **kwargs)
+        if new_hero:
+            save_variants(self.hero_image, HERO_WIDTHS)
+        self._saved_hero_name = self.hero_image.name
+
+    # The hero image as last saved: a different one on save gets its display sizes made.
+    _saved_hero_name: str | None = None
+
+    @classmethod
+    def from_db(cls, db, field_names, values):
+        instance = super().from_db(db, field_names, values)
+        if "hero_image" in field_names:
+            instance._saved_hero_name = instance.hero_image.name
+        return instance
+
+
+class Story(StoryContent):
+    class Status(models.TextChoices):
+        DRAFT = "draft", "Draft"
+        SUBMITTED = "submitted", "Awaiting review"
+        CHANGES_REQUESTED = "changes_requested", "Changes requested"
+        PUBLISHED = "published", "Published"
+
+    slug = models.SlugField(max_length=90, blank=True)
+    creator = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="stories"
+    )
+    community = models.ForeignKey(Community, on_delete=models.PROTECT, related_name="stories")
     tags = TaggableManager(blank=True)
     status = models.CharField(max_length=20, choices=Status.choices, default=Status.DRAFT)
     published_at = models.DateTimeField(null=True, blank=True)
     created_at = models.DateTimeField(default=timezone.now)
     updated_at = models.DateTimeField(auto_now=True)
-    word_count = models.PositiveIntegerField(default=0, editable=False)
-    reading_time = models.PositiveSmallIntegerField(
-        default=1, editable=False, help_text="Minutes, rounded up."
-    )
 
     objects = StoryQuerySet.as_manager()
 
@@ -187,10 +228,6 @@ class Story(models.Model):
         return self.title
 
     def save(self, *args, **kwargs) -> None:
-        # Sanitise on every save, whatever wrote the body: form, admin, shell or import.
-        self.body = clean_html(self.body)
-        self.word_count = word_count(html_to_text(self.body))
-        self.reading_time = max(1, math.ceil(self.word_count / WORDS_PER_MINUTE))
         if not self.slug:
             self.slug = unique_slug(
                 Story, self.title, max_length=90, community_id=self.community_id
@@ -207,6 +244,42 @@ class Story(models.Model):
     def is_public(self) -> bool:
         return self.status == self.Status.PUBLISHED and self.creator.is_active
 
+    @property
+    def is_editable(self) -> bool:
+        """A story under review is frozen until it is withdrawn or reviewed."""
+        return self.status != self.Status.SUBMITTED
+
+
+class StoryEdit(StoryContent):
+    """Changes to a published story, waiting for review while the published version stays up."""
+
+    class Status(models.TextChoices):
+        DRAFT = "draft", "Draft"
+        SUBMITTED = "submitted", "Awaiting review"
+        CHANGES_REQUESTED = "changes_requested", "Changes requested"
+
+    story = models.OneToOneField(Story, on_delete=models.CASCADE, related_name="pending_edit")
+    community = models.ForeignKey(Community, on_delete=models.PROTECT, related_name="+")
+    tag_names = models.CharField(
+        max_length=500, blank=True, help_text="Comma-separated; applied when the edit is published."
+    )
+    status = models.CharField(max_length=20, choices=Status.choices, default=Status.DRAFT)
+    created_at = models.DateTimeField(default=timezone.now)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = "edit of a published story"
+
+    def __str__(self) -> str:
+        return f"Edit of “{self.story}”"
+
+    def get_absolute_url(self) -> str:
+        return self.story.get_absolute_url()
+
+    @property
+    def is_editable(self) -> bool:
+        return self.status != self.Status.SUBMITTED
+
 
 class StoryTransition(models.Model):
     """One step of a story's lifecycle: who moved it, when, and why."""
@@ -218,10 +291,79 @@ class StoryTransition(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
     )
     reason = models.TextField(blank=True)
+    # True when the step concerns a pending edit of the published story, not the story itself.
+    is_edit = models.BooleanField(default=False)
     created_at = models.DateTimeField(default=timezone.now)
 
     class Meta:
         ordering = ["-created_at"]
+        indexes = [
+            # The review queue's "submitted at" and the dashboard's latest editor's note.
+            models.Index(
+                fields=["story", "to_status", "-created_at"], name="transition_story_to_idx"
+            ),
+        ]
 
     def __str__(self) -> str:
-        return f"{self.story}: {self.from_status} → {self.to_status}"
+        what = "edit " if self.is_edit else ""
+        return f"{self.story}: {what}{self.from_status} → {self.to_status}"
+
+
+class SubmissionQuerySet(StoryQuerySet):
+    def awaiting_review(self) -> SubmissionQuerySet:
+        """Submitted stories and published stories with submitted changes, oldest first.
+
+        `submitted_at` is when it last went to review; a story that reached "submitted" without
+        a recorded transition (an import, a fixture) falls back to its last change.
+        """
+        from django.db.models.functions import Coalesce
+
+        last_submitted = (
+            StoryTransition.objects.filter(
+                story=models.OuterRef("pk"), to_status=Story.Status.SUBMITTED
+            )
+            .order_by("-created_at", "-pk")
+            .values("created_at")[:1]
+        )
+        return (
+            self.filter(
+                Q(status=Story.Status.SUBMITTED)
+                # A story's edit only counts while the story is public: it replaces what is live.
+                | Q(status=Story.Status.PUBLISHED, pending_edit__status=StoryEdit.Status.SUBMITTED)
+            )
+            .annotate(
+                submitted_at=Coalesce(models.Subquery(last_submitted), models.F("updated_at"))
+            )
+            .order_by("submitted_at", "pk")
+        )
+
+
+class Submission(Story):
+    """A story as the review queue sees it: what is awaiting review, new or changed."""
+
+    objects = SubmissionQuerySet.as_manager()
+
+    class Meta:
+        proxy = True
+        verbose_name = "story awaiting review"
+        verbose_name_plural = "review queue"
+
+    @property
+    def is_edit(self) -> bool:
+        """In the queue, a published story is there for its pending edit."""
+        return self.status == Story.Status.PUBLISHED
+
+    @property
+    def under_review(self) -> StoryContent:
+        """What the reviewer approves: the pending edit's content, or the story itself."""
+        return self.pending_edit if self.is_edit else self
+
+    @property
+    def kind(self) -> str:
+        return "Changes to a published story" if self.is_edit else "New story"
+
+    @property
+    def tag_names_under_review(self) -> list[str]:
+        if self.is_edit:
+            return [name.strip() for name in self.pending_edit.tag_names.split(",") if name.strip()]
+        return sorted(self.tags.names())

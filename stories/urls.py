@@ -2,6 +2,7 @@
 
 from django.urls import path
 
+from stories import editor_views as editor
 from stories import views
 
 app_name = "stories"
@@ -10,6 +11,18 @@ urlpatterns = [
     path("", views.home, name="home"),
     path("explore/", views.explore, name="explore"),
     path("authors/<str:username>/", views.profile, name="profile"),
+    # The creator's side.
+    path("write/", editor.dashboard, name="dashboard"),
+    path("write/new/", editor.story_new, name="new"),
+    path("write/new/autosave/", editor.story_autosave, name="autosave_new"),
+    path("write/images/", editor.image_upload, name="image_upload"),
+    path("write/<int:pk>/", editor.story_edit, name="edit"),
+    path("write/<int:pk>/autosave/", editor.story_autosave, name="autosave"),
+    path("write/<int:pk>/preview/", editor.story_preview, name="preview"),
+    path("write/<int:pk>/submit/", editor.story_submit, name="submit"),
+    path("write/<int:pk>/withdraw/", editor.story_withdraw, name="withdraw"),
+    path("write/<int:pk>/discard/", editor.story_discard_edit, name="discard"),
+    path("write/<int:pk>/delete/", editor.story_delete, name="delete"),
     # Catch-alls: keep them last; stories.models.RESERVED_SLUGS keeps communities off fixed paths.
     path("<slug:community_slug>/", views.community_detail, name="community"),
     path("<slug:community_slug>/tag/<slug:tag_slug>/", views.tag_detail, name="tag"),

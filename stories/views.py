@@ -88,7 +88,7 @@ def tag_detail(request: HttpRequest, community_slug: str, tag_slug: str) -> Http
 
 def story_detail(request: HttpRequest, community_slug: str, story_slug: str) -> HttpResponse:
     story = get_story_or_404(request, community_slug, story_slug)
-    return render(request, "stories/story_detail.html", {"story": story})
+    return render(request, "stories/story_detail.html", {"story": story, "tags": story.tags.all()})
 
 
 def profile(request: HttpRequest, username: str) -> HttpResponse:

@@ -7,6 +7,8 @@ from datetime import datetime
 from django import template
 from django.utils import timezone
 
+from creators.images import variant_name
+
 register = template.Library()
 
 MINUTE = 60
@@ -69,3 +71,18 @@ AVATAR_SIZES = {"sm": 32, "md": 48, "lg": 72}
 def avatar(user, size: str = "md") -> dict[str, object]:
     """The creator's picture, or their initials in a circle when they have none."""
     return {"person": user, "size": size, "pixels": AVATAR_SIZES[size]}
+
+
+@register.simple_tag
+def srcset(image, width: int | None, widths: str = "400 800 1360") -> str:
+    """The ``srcset`` of a stored image: its display sizes (see images.save_variants) and itself.
+
+    ``width`` is the original's width, which the models keep so no file is opened here.
+    """
+    if not image or not width:
+        return ""
+    storage = image.storage
+    sizes = [int(w) for w in widths.split() if int(w) < width]
+    parts = [f"{storage.url(variant_name(image.name, w))} {w}w" for w in sizes]
+    parts.append(f"{image.url} {width}w")
+    return ", ".join(parts)

@@ -36,3 +36,20 @@ def test_relative_time(ago, words):
 def test_future_and_missing_dates():
     assert relative_time(NOW + timedelta(days=3), now=NOW) == "in 3 days"
     assert relative_time(None) == ""
+
+
+def test_srcset_lists_the_display_sizes_smaller_than_the_image():
+    from django.core.files.storage import default_storage
+
+    from creators.templatetags.byline import srcset
+
+    class Stored:
+        name = "heroes/2026/11/abc.jpg"
+        storage = default_storage
+        url = "/media/heroes/2026/11/abc.jpg"
+
+    assert srcset(Stored(), 1000) == (
+        "/media/heroes/2026/11/abc-400w.jpg 400w, /media/heroes/2026/11/abc-800w.jpg 800w, "
+        "/media/heroes/2026/11/abc.jpg 1000w"
+    )
+    assert srcset(None, None) == ""

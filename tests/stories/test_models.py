@@ -99,3 +99,18 @@ def test_urls_and_names(alice, lifehack):
     assert alice.get_absolute_url() == "/authors/alice/"
     assert str(story) == "Grow Tomatoes"
     assert str(lifehack) == "Lifehack"
+
+
+def test_a_new_hero_image_gets_its_display_sizes(alice, lifehack, hero_file):
+    from django.core.files.storage import default_storage
+    from PIL import Image
+
+    from creators.images import process_upload, variant_name
+
+    story = make_story(creator=alice, community=lifehack)
+    story.hero_image = process_upload(hero_file)  # 1200 x 675
+    story.save()
+    for width in (400, 800):
+        with default_storage.open(variant_name(story.hero_image.name, width)) as f:
+            assert Image.open(f).size[0] == width
+    assert not default_storage.exists(variant_name(story.hero_image.name, 1360))  # no upscaling

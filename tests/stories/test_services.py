@@ -5,12 +5,14 @@ from __future__ import annotations
 import pytest
 from django.core.exceptions import ValidationError
 
-from stories.models import Story, StoryTransition
+from stories.models import Story, StoryEdit, StoryTransition
 from stories.services import (
     story_publish,
     story_request_changes,
     story_submit,
     story_unpublish,
+    story_update,
+    story_withdraw,
 )
 from stories.signals import story_published
 from tests.conftest import make_story
@@ -98,3 +100,77 @@ def test_republishing_keeps_the_first_publication_date(draft, alice, sam):
     story_submit(story=draft, actor=alice)
     story_publish(story=draft, actor=sam)
     assert Story.objects.get(pk=draft.pk).published_at == first
+
+
+# --- creators' side and edits of published stories --------------------------------------------
+
+
+def test_an_untitled_or_empty_story_cannot_be_submitted(alice, lifehack):
+    empty = make_story(creator=alice, community=lifehack, status=Status.DRAFT, body="")
+    with pytest.raises(ValidationError, match="Write your story"):
+        story_submit(story=empty, actor=alice)
+    assert Story.objects.get(pk=empty.pk).status == Status.DRAFT
+
+
+def test_withdraw_returns_a_submitted_story_to_draft(draft, alice):
+    story_submit(story=draft, actor=alice)
+    story_withdraw(story=draft, actor=alice)
+    assert Story.objects.get(pk=draft.pk).status == Status.DRAFT
+    with pytest.raises(ValidationError):
+        story_withdraw(story=draft, actor=alice)
+
+
+def test_a_submitted_story_cannot_be_changed(draft, alice):
+    story_submit(story=draft, actor=alice)
+    with pytest.raises(ValidationError, match="awaiting review"):
+        story_update(story=draft, data={"title": "Changed"})
+
+
+def test_updating_a_published_story_writes_a_pending_edit(alice, sam, lifehack):
+    story = make_story(creator=alice, community=lifehack, title="Live", tags=["one"])
+    target = story_update(story=story, data={"title": "Better"}, tags=["two"])
+    assert isinstance(target, StoryEdit)
+    assert Story.objects.get(pk=story.pk).title == "Live"
+    assert target.title == "Better" and target.tag_names == "two"
+    with pytest.raises(ValidationError, match="no changes awaiting review"):
+        story_publish(story=story, actor=sam)  # not submitted yet
+    story_submit(story=story, actor=alice)
+    with pytest.raises(ValidationError):
+        story_submit(story=story, actor=alice)  # already submitted
+    story_request_changes(story=story, actor=sam, reason="Keep the old title.")
+    assert Story.objects.get(pk=story.pk).status == Status.PUBLISHED
+    assert StoryEdit.objects.get().status == StoryEdit.Status.CHANGES_REQUESTED
+    assert story.transitions.first().is_edit
+
+
+def test_a_published_story_with_no_changes_has_nothing_to_submit(alice, lifehack):
+    story = make_story(creator=alice, community=lifehack)
+    with pytest.raises(ValidationError, match="no changes to submit"):
+        story_submit(story=story, actor=alice)
+
+
+def test_the_creator_is_emailed_the_outcome_of_a_review(
+    draft, alice, sam, mailoutbox, django_capture_on_commit_callbacks
+):
+    alice.email = "alice@example.com"
+    alice.save()
+    story_submit(story=draft, actor=alice)
+    with django_capture_on_commit_callbacks(execute=True):
+        story_request_changes(story=draft, actor=sam, reason="Add a source for the numbers.")
+    story_submit(story=draft, actor=alice)
+    with django_capture_on_commit_callbacks(execute=True):
+        story_publish(story=draft, actor=sam)
+    sent_back, published = mailoutbox
+    assert sent_back.to == ["alice@example.com"]
+    assert "Add a source for the numbers." in sent_back.body
+    assert f"/write/{draft.pk}/" in sent_back.body
+    assert published.subject == f"Your “{draft.title}” is live"
+    assert draft.get_absolute_url() in published.body
+
+
+def test_the_slug_follows_the_title_until_first_publication(alice, sam, lifehack):
+    story = make_story(creator=alice, community=lifehack, status=Status.DRAFT, title="Working")
+    story_update(story=story, data={"title": "Final title"})
+    story_submit(story=story, actor=alice)
+    story_publish(story=story, actor=sam)
+    assert Story.objects.get(pk=story.pk).slug == "final-title"

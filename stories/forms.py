@@ -1,0 +1,130 @@
+"""The story editor's form: what a creator types, checked before any service sees it."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django import forms
+from django_prose_editor.fields import ProseEditorFormField
+from taggit.utils import edit_string_for_tags, parse_tags
+
+from creators.images import SafeImageField
+from stories.models import Community, StoryContent
+
+MAX_TAGS = 8
+MAX_BODY_CHARS = 200_000
+
+# What the editor offers. The server-side sanitiser (creators.sanitizer) stays the authority on
+# what is stored; this only decides which buttons the creator sees.
+EDITOR_EXTENSIONS: dict[str, Any] = {
+    "Heading": {"levels": [2, 3]},
+    "Bold": True,
+    "Italic": True,
+    "Strike": True,
+    "Link": {"enableTarget": False, "protocols": ["http", "https", "mailto"]},
+    "BulletList": True,
+    "OrderedList": True,
+    "ListItem": True,
+    "Blockquote": True,
+    "HorizontalRule": True,
+    "HardBreak": True,
+    "Figure": True,
+    "Caption": True,
+    "Image": True,
+    "History": True,
+}
+
+
+class StoryForm(forms.Form):
+    title = forms.CharField(max_length=200, widget=forms.TextInput(attrs={"autocomplete": "off"}))
+    subtitle = forms.CharField(max_length=300, required=False)
+    community = forms.ModelChoiceField(
+        queryset=Community.objects.all(), empty_label=None, help_text="Where readers find it."
+    )
+    tags = forms.CharField(
+        required=False,
+        max_length=300,
+        help_text=f"Up to {MAX_TAGS}, separated by commas: health, sleep, habits.",
+    )
+    hero_image = SafeImageField(
+        required=False,
+        label="Hero image",
+        help_text="JPEG, PNG, WebP or GIF, up to 10 MB. Shown full width above the story.",
+    )
+    hero_caption = forms.CharField(max_length=300, required=False, label="Caption")
+    hero_alt = forms.CharField(
+        max_length=300,
+        required=False,
+        label="Alt text",
+        help_text="Describe the image for readers who cannot see it.",
+    )
+    body = ProseEditorFormField(
+        required=False,
+        max_length=MAX_BODY_CHARS,
+        config={"extensions": EDITOR_EXTENSIONS},
+        label="Story",
+    )
+
+    def __init__(self, *args, content: StoryContent | None = None, **kwargs) -> None:
+        self.content = content
+        if content is not None and "initial" not in kwargs:
+            kwargs["initial"] = initial_for(content)
+        kwargs.setdefault("label_suffix", "")
+        super().__init__(*args, **kwargs)
+
+    def clean_tags(self) -> list[str]:
+        names = parse_tags(self.cleaned_data["tags"])
+        if len(names) > MAX_TAGS:
+            raise forms.ValidationError(f"Use at most {MAX_TAGS} tags.")
+        too_long = [name for name in names if len(name) > 50]
+        if too_long:
+            raise forms.ValidationError(f"“{too_long[0][:20]}…” is too long for a tag.")
+        return names
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean()
+        has_image = bool(cleaned.get("hero_image")) or (
+            cleaned.get("hero_image") is None
+            and self.content is not None
+            and bool(self.content.hero_image)
+        )
+        if has_image and not cleaned.get("hero_alt", "").strip():
+            self.add_error("hero_alt", "Describe the hero image for readers who cannot see it.")
+        return cleaned
+
+    def content_data(self) -> dict[str, Any]:
+        """The cleaned values in the shape the story services take."""
+        data = {
+            field: self.cleaned_data[field]
+            for field in ("title", "subtitle", "community", "hero_caption", "hero_alt", "body")
+        }
+        image = self.cleaned_data.get("hero_image")
+        if image is False or image:
+            data["hero_image"] = image
+        return data
+
+
+def initial_for(content: StoryContent) -> dict[str, Any]:
+    tags = getattr(content, "tag_names", None)
+    if tags is None:
+        tags = edit_string_for_tags(list(content.tags.all()))
+    return {
+        "title": content.title,
+        "subtitle": content.subtitle,
+        "community": content.community_id,
+        "tags": tags,
+        "hero_image": content.hero_image,
+        "hero_caption": content.hero_caption,
+        "hero_alt": content.hero_alt,
+        "body": content.body,
+    }
+
+
+class ReasonForm(forms.Form):
+    """Staff's reason when they send a story back: the creator reads it."""
+
+    reason = forms.CharField(
+        widget=forms.Textarea(attrs={"rows": 5}),
+        max_length=2000,
+        help_text="The creator sees this in their dashboard and in an email.",
+    )
