@@ -111,22 +111,53 @@ def variant_name(name: str, width: int) -> str:
 def save_variants(field_file: Any, widths: Iterable[int]) -> list[int]:
     """Store the display sizes of a just-saved image next to it; returns the widths made.
 
-    Only widths smaller than the image get a copy: the original serves the largest size.
+    Every width gets a file, so a page can name any of them; a width the image does not reach
+    gets the image at its own size (never enlarged).
     """
     with field_file.open("rb") as f:
         image = _open_clean(_read_bounded(f))  # decoded once for every size
     made = []
     # Largest first, each made from the one before: resizing is most of the cost.
     for width in sorted(set(widths), reverse=True):
-        if width >= image.width:
-            continue
-        image = image.copy()
-        image.thumbnail((width, image.height), Image.Resampling.LANCZOS)
+        if width < image.width:
+            image = image.copy()
+            image.thumbnail((width, image.height), Image.Resampling.LANCZOS)
         name = variant_name(field_file.name, width)
         field_file.storage.delete(name)
         field_file.storage.save(name, _encode(image, PurePath(name).stem))
         made.append(width)
     return sorted(made)
+
+
+class DisplaySizesMixin:
+    """For models: after a save that stored a new image, make its display sizes.
+
+    Set ``display_sizes = {"field_name": (width, ...)}`` on the model class.
+    """
+
+    display_sizes: dict[str, tuple[int, ...]] = {}
+
+    @classmethod
+    def from_db(cls, db, field_names, values):
+        instance = super().from_db(db, field_names, values)
+        instance._saved_image_names = {
+            field: getattr(instance, field).name
+            for field in cls.display_sizes
+            if field in field_names
+        }
+        return instance
+
+    def save(self, *args, **kwargs) -> None:
+        saved = getattr(self, "_saved_image_names", {})
+        new = [
+            field
+            for field in self.display_sizes
+            if getattr(self, field) and getattr(self, field).name != saved.get(field)
+        ]
+        super().save(*args, **kwargs)
+        for field in new:
+            save_variants(getattr(self, field), self.display_sizes[field])
+        self._saved_image_names = {field: getattr(self, field).name for field in self.display_sizes}
 
 
 class SafeImageField(forms.ImageField):

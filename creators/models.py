@@ -6,10 +6,14 @@ from django.contrib.auth.models import AbstractUser
 from django.db import models
 from django.urls import reverse
 
+from creators.images import DisplaySizesMixin
 from creators.sanitizer import clean_text
 
+# Avatars are shown at most 72 px wide: these cover that on screens up to 3x.
+AVATAR_WIDTHS = (72, 144, 216)
 
-class User(AbstractUser):
+
+class User(DisplaySizesMixin, AbstractUser):
     display_name = models.CharField(
         max_length=100,
         blank=True,
@@ -21,6 +25,8 @@ class User(AbstractUser):
     # The bio as readers see it, made once on save by the one sanitiser.
     bio_html = models.TextField(blank=True, editable=False)
     avatar = models.ImageField(upload_to="avatars/%Y/%m/", blank=True)
+
+    display_sizes = {"avatar": AVATAR_WIDTHS}
 
     class Meta(AbstractUser.Meta):
         swappable = "AUTH_USER_MODEL"

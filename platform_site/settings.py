@@ -216,6 +216,9 @@ SOCIAL_LINKS = {
 
 STORIES_PER_PAGE = env_int("STORIES_PER_PAGE", 12)
 
+# Largest image upload accepted; creators.images refuses bigger files with a form error.
+BYLINE_IMAGE_MAX_BYTES = env_int("BYLINE_IMAGE_MAX_BYTES", 10 * 1024 * 1024)
+
 if not DEBUG:
     SESSION_COOKIE_SECURE = env_bool("SESSION_COOKIE_SECURE", default=True)
     CSRF_COOKIE_SECURE = env_bool("CSRF_COOKIE_SECURE", default=True)

@@ -13,7 +13,7 @@ from django.utils import timezone
 from django.utils.text import slugify
 from taggit.managers import TaggableManager
 
-from creators.images import save_variants
+from creators.images import DisplaySizesMixin
 from creators.sanitizer import clean_html, html_to_text, word_count
 
 # Display sizes of hero images: card, phone and reading column, reading column at 2x.
@@ -126,8 +126,10 @@ class StoryQuerySet(models.QuerySet):
         return self.filter(published)
 
 
-class StoryContent(models.Model):
+class StoryContent(DisplaySizesMixin, models.Model):
     """What a reader reads: shared by a story and by a pending edit of a published story."""
+
+    display_sizes = {"hero_image": HERO_WIDTHS}
 
     title = models.CharField(max_length=200)
     subtitle = models.CharField(max_length=300, blank=True)
@@ -162,21 +164,7 @@ class StoryContent(models.Model):
         self.body = clean_html(self.body)
         self.word_count = word_count(html_to_text(self.body))
         self.reading_time = max(1, math.ceil(self.word_count / WORDS_PER_MINUTE))
-        new_hero = bool(self.hero_image) and self.hero_image.name != self._saved_hero_name
         super().save(*args, **kwargs)
-        if new_hero:
-            save_variants(self.hero_image, HERO_WIDTHS)
-        self._saved_hero_name = self.hero_image.name
-
-    # The hero image as last saved: a different one on save gets its display sizes made.
-    _saved_hero_name: str | None = None
-
-    @classmethod
-    def from_db(cls, db, field_names, values):
-        instance = super().from_db(db, field_names, values)
-        if "hero_image" in field_names:
-            instance._saved_hero_name = instance.hero_image.name
-        return instance
 
 
 class Story(StoryContent):

@@ -31,7 +31,8 @@ def png_bytes(size: tuple[int, int] = (64, 48), color: str = "orange") -> bytes:
 
 def make_user(username: str | None = None, **fields) -> User:
     username = username or f"user{next(_counter)}"
-    return User.objects.create_user(username=username, password="pw-for-tests-only", **fields)
+    fields.setdefault("password", "pw-for-tests-only")
+    return User.objects.create_user(username=username, **fields)
 
 
 def make_community(name: str | None = None, **fields) -> Community:

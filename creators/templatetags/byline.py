@@ -86,3 +86,11 @@ def srcset(image, width: int | None, widths: str = "400 800 1360") -> str:
     parts = [f"{storage.url(variant_name(image.name, w))} {w}w" for w in sizes]
     parts.append(f"{image.url} {width}w")
     return ", ".join(parts)
+
+
+@register.filter
+def variant(image, width: int) -> str:
+    """The URL of one display size of a stored image (see images.save_variants)."""
+    if not image:
+        return ""
+    return image.storage.url(variant_name(image.name, int(width)))

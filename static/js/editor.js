@@ -89,12 +89,21 @@ if (form) {
     if (document.visibilityState === "hidden") autosave();
   });
 
-  document.addEventListener("prose-editor:ready", (event) => {
-    if (!form.contains(event.detail.textarea)) return;
-    editor = event.detail.editor;
+  const attach = (instance) => {
+    if (!instance || editor === instance) return;
+    editor = instance;
+    // The editable area replaces the labelled textarea: give it the label's name.
+    const label = form.querySelector('label[for="id_body"]');
+    editor.view.dom.setAttribute("aria-label", label ? label.textContent.trim() : "Story");
+    editor.view.dom.setAttribute("aria-multiline", "true");
     editor.on("update", markDirty);
     form.classList.add("story-form--ready");
+  };
+  // The editor may be ready before or after this script runs: catch both.
+  document.addEventListener("prose-editor:ready", (event) => {
+    if (form.contains(event.detail.textarea)) attach(event.detail.editor);
   });
+  attach(form.querySelector(".ProseMirror")?.editor); // Tiptap keeps its instance on the DOM
 
   // Images inside the body.
   const picker = form.querySelector("[data-insert-image]");

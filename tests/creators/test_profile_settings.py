@@ -9,6 +9,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 
 from creators.forms import CHOOSE_FILE_AGAIN, NETWORK_HOSTS, NETWORKS
+from creators.images import variant_name
 from creators.models import SocialLink, User
 from creators.services import profile_update
 from tests.conftest import png_bytes
@@ -148,8 +149,14 @@ def test_an_avatar_is_stored_re_encoded_and_shown_on_the_profile(as_alice, alice
     assert "me" not in alice.avatar.name.rsplit("/", 1)[1]  # a random name, not the upload's
     with alice.avatar.open("rb") as stored:
         assert stored.read(3) == b"\xff\xd8\xff"  # an opaque PNG is re-encoded as JPEG
-    assert f'src="{alice.avatar.url}"' in Client().get("/authors/alice/").content.decode()
-    assert f'src="{alice.avatar.url}"' in as_alice.get(URL).content.decode()
+    # The profile shows the avatar's 144 px display size, made when it was saved.
+    small = variant_name(alice.avatar.name, 144)
+    assert alice.avatar.storage.exists(small)
+    assert (
+        f'src="{alice.avatar.storage.url(small)}"'
+        in Client().get("/authors/alice/").content.decode()
+    )
+    assert f'src="{alice.avatar.storage.url(small)}"' in as_alice.get(URL).content.decode()
 
 
 def test_a_text_file_named_jpg_is_refused_and_the_rest_is_kept(as_alice, alice):

@@ -113,4 +113,5 @@ def test_a_new_hero_image_gets_its_display_sizes(alice, lifehack, hero_file):
     for width in (400, 800):
         with default_storage.open(variant_name(story.hero_image.name, width)) as f:
             assert Image.open(f).size[0] == width
-    assert not default_storage.exists(variant_name(story.hero_image.name, 1360))  # no upscaling
+    with default_storage.open(variant_name(story.hero_image.name, 1360)) as f:
+        assert Image.open(f).size[0] == 1200  # never enlarged
