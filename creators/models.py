@@ -28,6 +28,13 @@ class User(DisplaySizesMixin, AbstractUser):
 
     display_sizes = {"avatar": AVATAR_WIDTHS}
 
+    # Which emails the person wants; each one also carries a link to turn it off.
+    email_new_stories = models.BooleanField(
+        "new stories from creators I subscribe to", default=True
+    )
+    email_comment_replies = models.BooleanField("replies to my comments", default=True)
+    email_story_activity = models.BooleanField("comments and insights on my stories", default=True)
+
     class Meta(AbstractUser.Meta):
         swappable = "AUTH_USER_MODEL"
         ordering = ["username"]

@@ -35,5 +35,10 @@ def media(request: HttpRequest, path: str) -> HttpResponse:
 if settings.SERVE_MEDIA:
     urlpatterns.append(re_path(r"^media/(?P<path>.*)$", media, name="media"))
 
-urlpatterns.append(path("", include("creators.urls")))
-urlpatterns.append(path("", include("stories.urls")))
+urlpatterns += [
+    path("", include("creators.urls")),
+    path("", include("subscriptions.urls")),
+    path("", include("comments.urls")),
+    # Last: its community slugs catch every path nothing above claimed.
+    path("", include("stories.urls")),
+]

@@ -1,0 +1,1 @@
+"""Admin for comments and their reports."""

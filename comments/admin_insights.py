@@ -1,0 +1,1 @@
+"""Admin for ratings, qualities and reader insights."""

@@ -1,0 +1,3 @@
+"""URLs of the comments half of the comments app."""
+
+urlpatterns: list = []

@@ -1,0 +1,3 @@
+"""URLs of the insights half of the comments app."""
+
+urlpatterns: list = []

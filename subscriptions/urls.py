@@ -1,0 +1,5 @@
+"""Subscription and feed URLs."""
+
+app_name = "subscriptions"
+
+urlpatterns: list = []
