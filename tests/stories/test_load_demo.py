@@ -242,3 +242,11 @@ def test_force_loads_beside_other_accounts_with_a_random_password():
     password = re.search(r"password: (\S+)", output).group(1)
     assert len(password) == 16  # secrets.token_urlsafe(12)
     assert authenticate(username="editor", password=password) is not None
+
+
+@pytest.mark.django_db(transaction=True)
+def test_demo_data_sends_no_email(mailoutbox, settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path
+    call_command("load_demo", password="no-mail-password", verbosity=0)
+    assert Story.objects.published().count() >= 31
+    assert mailoutbox == []

@@ -17,6 +17,7 @@ from django.core.files.base import ContentFile
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.db import transaction
 from django.db.models.fields.files import FieldFile
+from django.test.utils import override_settings
 from django.utils import timezone
 from django.utils.text import slugify
 from PIL import Image, ImageDraw, ImageFilter, ImageFont
@@ -28,6 +29,7 @@ from stories.models import Community, Story
 from stories.services import story_publish, story_submit
 
 SITE = "http://127.0.0.1:8000"
+DISCARD_EMAIL = "django.core.mail.backends.dummy.EmailBackend"
 DEMO_USERNAMES = frozenset({demo.STAFF_USERNAME, *(c.username for c in demo.CREATORS)})
 
 RGB = tuple[int, int, int]
@@ -100,7 +102,9 @@ class Command(BaseCommand):
         self.created: dict[str, int] = {"creators": 0, "communities": 0, "stories": 0}
         self.now = timezone.now()
         self._refuse_real_database(force=force)
-        with transaction.atomic():
+        # Publishing through the services queues emails to the creators (and later to their
+        # subscribers); demo data is not news, so nothing is sent while it is made.
+        with override_settings(EMAIL_BACKEND=DISCARD_EMAIL), transaction.atomic():
             editor, known_password, generated = self._staff(password)
             creators = {spec.username: self._creator(spec) for spec in demo.CREATORS}
             communities = {spec.slug: self._community(spec) for spec in demo.COMMUNITIES}
