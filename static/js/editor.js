@@ -92,18 +92,32 @@ if (form) {
   const attach = (instance) => {
     if (!instance || editor === instance) return;
     editor = instance;
-    // The editable area replaces the labelled textarea: give it the label's name.
-    const label = form.querySelector('label[for="id_body"]');
-    editor.view.dom.setAttribute("aria-label", label ? label.textContent.trim() : "Story");
-    editor.view.dom.setAttribute("aria-multiline", "true");
     editor.on("update", markDirty);
     form.classList.add("story-form--ready");
   };
-  // The editor may be ready before or after this script runs: catch both.
+  // The editable area replaces the labelled textarea, so it takes the label's name. The editor
+  // may be built before or after this script runs (and may rebuild its DOM), so every editable
+  // area that appears in the form is labelled and attached, whenever that happens.
+  const bodyLabel = form.querySelector('label[for="id_body"]');
+  const name = bodyLabel ? bodyLabel.textContent.trim() : "Story";
+  const adopt = () => {
+    for (const area of form.querySelectorAll('.ProseMirror[contenteditable="true"]')) {
+      if (area.getAttribute("aria-label") !== name) area.setAttribute("aria-label", name);
+      if (!area.hasAttribute("aria-multiline")) area.setAttribute("aria-multiline", "true");
+      if (area.closest(".prose-editor") && area.editor) attach(area.editor);
+    }
+  };
+  new MutationObserver(adopt).observe(form, {
+    childList: true,
+    subtree: true,
+    attributes: true,
+    attributeFilter: ["aria-label", "contenteditable"],
+  });
   document.addEventListener("prose-editor:ready", (event) => {
     if (form.contains(event.detail.textarea)) attach(event.detail.editor);
+    adopt();
   });
-  attach(form.querySelector(".ProseMirror")?.editor); // Tiptap keeps its instance on the DOM
+  adopt();
 
   // Images inside the body.
   const picker = form.querySelector("[data-insert-image]");
