@@ -239,3 +239,22 @@ def social_link_initial(user: User) -> list[dict[str, str]]:
     """The formset's rows for ``user``: one per network, empty where there is no link."""
     urls = {link.network: link.url for link in user.social_links.all()}
     return [{"url": urls.get(network.value, "")} for network in NETWORKS]
+
+
+class EmailPreferencesForm(PlainLabels, forms.Form):
+    """The settings page's "Emails" section: which emails the account wants."""
+
+    new_stories = forms.BooleanField(
+        required=False, label="New stories from creators I subscribe to"
+    )
+    comment_replies = forms.BooleanField(required=False, label="Replies to my comments")
+    story_activity = forms.BooleanField(required=False, label="Comments and insights on my stories")
+
+    @classmethod
+    def for_user(cls, user: User, data: Any = None) -> EmailPreferencesForm:
+        initial = {
+            "new_stories": user.email_new_stories,
+            "comment_replies": user.email_comment_replies,
+            "story_activity": user.email_story_activity,
+        }
+        return cls(data, initial=initial, prefix="emails")

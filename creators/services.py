@@ -68,3 +68,15 @@ def _replace_links(user: User, links: dict[str, str]) -> None:
 
 def _delete_file(storage: Storage, name: str) -> None:
     storage.delete(name)
+
+
+@transaction.atomic
+def email_preferences_update(
+    *, user: User, new_stories: bool, comment_replies: bool, story_activity: bool
+) -> User:
+    """Save which emails ``user`` wants; the apps that send them read these fields."""
+    user.email_new_stories = new_stories
+    user.email_comment_replies = comment_replies
+    user.email_story_activity = story_activity
+    user.save(update_fields=["email_new_stories", "email_comment_replies", "email_story_activity"])
+    return user

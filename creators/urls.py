@@ -38,4 +38,5 @@ urlpatterns = [
         name="password_reset_complete",
     ),
     path("settings/", views.profile_settings, name="settings"),
+    path("settings/emails/", views.email_preferences, name="email_preferences"),
 ]

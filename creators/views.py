@@ -9,12 +9,14 @@ from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_not_required, login_required
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import redirect, render, resolve_url
-from django.urls import reverse_lazy
+from django.urls import reverse, reverse_lazy
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.cache import never_cache
 from django.views.decorators.debug import sensitive_post_parameters
+from django.views.decorators.http import require_POST
 
 from creators.forms import (
+    EmailPreferencesForm,
     LoginForm,
     PasswordChangeForm,
     PasswordResetForm,
@@ -24,7 +26,7 @@ from creators.forms import (
     SocialLinkFormSet,
     social_link_initial,
 )
-from creators.services import profile_update
+from creators.services import email_preferences_update, profile_update
 
 
 def safe_next(request: HttpRequest) -> str:
@@ -122,4 +124,26 @@ def profile_settings(request: HttpRequest) -> HttpResponse:
             initial={"display_name": user.display_name, "bio": user.bio}, has_avatar=has_avatar
         )
         links = SocialLinkFormSet(initial=social_link_initial(user), prefix="links")
-    return render(request, "creators/settings.html", {"form": form, "links": links})
+    return render(
+        request,
+        "creators/settings.html",
+        {"form": form, "links": links, "email_form": EmailPreferencesForm.for_user(user)},
+    )
+
+
+@login_required
+@require_POST
+def email_preferences(request: HttpRequest) -> HttpResponse:
+    """The settings page's "Emails" form: its own small form, so it never touches the profile."""
+    form = EmailPreferencesForm.for_user(request.user, request.POST)
+    if form.is_valid():
+        email_preferences_update(
+            user=request.user,
+            new_stories=form.cleaned_data["new_stories"],
+            comment_replies=form.cleaned_data["comment_replies"],
+            story_activity=form.cleaned_data["story_activity"],
+        )
+        messages.success(request, "Your email choices were saved.")
+    else:  # three checkboxes cannot be invalid, but a forged POST gets an answer, not a 500
+        messages.error(request, "Your email choices could not be saved; please try again.")
+    return redirect(reverse("creators:settings") + "#emails")

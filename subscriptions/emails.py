@@ -1,0 +1,141 @@
+"""New-story emails to subscribers, sent through the task seam in batches.
+
+`fan_out_new_story` only walks subscription ids and hands out batches; each batch is its own
+job (`send_new_story_batch`) with one mail connection, so with a queue behind
+creators.tasks.enqueue a creator with 100,000 subscribers costs the publishing request one
+enqueued job, and a failing address costs only its own email.
+"""
+
+from __future__ import annotations
+
+import logging
+
+from django.conf import settings
+from django.core.mail import EmailMultiAlternatives, get_connection
+from django.template.loader import render_to_string
+from django.urls import reverse
+
+from creators.models import User
+from creators.tasks import enqueue
+from stories.emails import absolute
+from stories.models import Story, StoryTransition
+from subscriptions import selectors
+from subscriptions.tokens import make_token
+
+logger = logging.getLogger(__name__)
+
+BATCH_SIZE = 500
+
+
+def unsubscribe_url(*, subscriber_id: int, creator_id: int) -> str:
+    token = make_token(subscriber_id=subscriber_id, creator_id=creator_id)
+    return absolute(reverse("subscriptions:unsubscribe_email", kwargs={"token": token}))
+
+
+def fan_out_new_story(*, story_id: int) -> int:
+    """Hand the story's email to every subscriber who wants it, one job per batch of ids.
+
+    Returns the number of batches enqueued.
+    """
+    story = Story.objects.published().filter(pk=story_id).values("creator_id").first()
+    if story is None:
+        return 0  # unpublished, or its creator suspended, before the job ran
+    announced = StoryTransition.objects.filter(
+        story_id=story_id, to_status=Story.Status.PUBLISHED, is_edit=False
+    ).count()
+    if announced > 1:
+        return 0  # published before, unpublished and published again: already announced
+    recipients = selectors.new_story_recipients(creator_id=story["creator_id"])
+    batches, last_pk = 0, 0
+    while True:
+        # Keyset pagination: each batch starts after the last primary key, so the walk costs
+        # the same at the 200th batch as at the first (OFFSET would not).
+        rows = list(
+            recipients.filter(pk__gt=last_pk).values_list("pk", "subscriber_id")[:BATCH_SIZE]
+        )
+        if not rows:
+            break
+        last_pk = rows[-1][0]
+        enqueue(send_new_story_batch, story_id=story_id, subscriber_ids=[s for _, s in rows])
+        batches += 1
+        if len(rows) < BATCH_SIZE:
+            break
+    return batches
+
+
+def send_new_story_batch(*, story_id: int, subscriber_ids: list[int]) -> int:
+    """Email the story to these subscribers over one connection; returns how many were sent.
+
+    Who wants the email is checked again here: with a queue, minutes can pass between the
+    fan-out and this batch, and a reader may have unsubscribed or opted out meanwhile.
+    """
+    story = (
+        Story.objects.published().select_related("creator", "community").filter(pk=story_id).first()
+    )
+    if story is None:
+        return 0
+    readers = list(
+        User.objects.filter(
+            pk__in=subscriber_ids,
+            is_active=True,
+            email_new_stories=True,
+            subscriptions__creator=story.creator,
+        )
+        .exclude(email="")
+        .order_by("pk")
+    )
+    if not readers:
+        return 0
+    context = {
+        "story": story,
+        "creator": story.creator,
+        "story_url": absolute(story.get_absolute_url()),
+        "settings_url": absolute(reverse("creators:settings")) + "#emails",
+        "SITE_NAME": settings.SITE_NAME,
+    }
+    subject = f"New from {story.creator.name}: {story.title}"
+    sent = 0
+    with get_connection() as connection:
+        for reader in readers:
+            try:
+                _message(subject, context, reader, connection).send()
+            except Exception:
+                # One bad address (refused, malformed, a hiccup) must not cost the others.
+                logger.exception(
+                    "New-story email for story %s to user %s failed", story_id, reader.pk
+                )
+                _reset(connection)
+            else:
+                sent += 1
+    return sent
+
+
+def _message(
+    subject: str, context: dict[str, object], reader: User, connection
+) -> EmailMultiAlternatives:
+    url = unsubscribe_url(subscriber_id=reader.pk, creator_id=context["creator"].pk)
+    context = {**context, "reader": reader, "unsubscribe_url": url}
+    message = EmailMultiAlternatives(
+        subject=subject,
+        body=render_to_string("emails/subscriptions_new_story.txt", context),
+        to=[reader.email],
+        connection=connection,
+        headers={
+            "List-Unsubscribe": f"<{url}>",
+            # RFC 8058: mail clients may POST to the link to unsubscribe in one click.
+            "List-Unsubscribe-Post": "List-Unsubscribe=One-Click",
+        },
+    )
+    message.attach_alternative(
+        render_to_string("emails/subscriptions_new_story.html", context), "text/html"
+    )
+    return message
+
+
+def _reset(connection) -> None:
+    """Reopen the connection after a failure, in case the server dropped it."""
+    try:
+        connection.close()
+        connection.open()
+    except Exception:
+        logger.exception("Could not reopen the mail connection; later sends will retry")

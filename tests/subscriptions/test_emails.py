@@ -1,0 +1,344 @@
+"""New-story emails: one per subscriber who wants it, in batches through the task seam, with a
+working one-click unsubscribe link; nothing for drafts, opted-out, suspended or address-less
+readers; and one failing address does not stop the rest."""
+
+from __future__ import annotations
+
+import re
+import smtplib
+from urllib.parse import urlsplit
+
+import pytest
+from django.core import mail
+from django.core.mail.backends.locmem import EmailBackend as LocmemBackend
+from django.test import Client
+
+from stories.models import Story
+from stories.services import story_publish, story_unpublish
+from subscriptions import emails, receivers
+from subscriptions.models import Subscription
+from subscriptions.services import subscription_create
+from subscriptions.tokens import make_token
+from tests.conftest import make_story, make_user
+from tests.subscriptions.helpers import many_readers, subscribe_all
+
+pytestmark = pytest.mark.django_db
+
+SUBJECT = "New from Alice Walker: Tomatoes in March"
+
+
+@pytest.fixture(autouse=True)
+def _site(settings):
+    settings.SITE_URL = "https://byline.example"
+    settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+
+
+@pytest.fixture
+def submitted(alice, lifehack) -> Story:
+    return make_story(
+        creator=alice,
+        community=lifehack,
+        title="Tomatoes in March",
+        subtitle="Sow early, & mind the frost",
+        status=Story.Status.SUBMITTED,
+    )
+
+
+def publish(story: Story, actor, capture) -> None:
+    with capture(execute=True):
+        story_publish(story=story, actor=actor)
+
+
+def new_story_emails() -> list[mail.EmailMultiAlternatives]:
+    return [m for m in mail.outbox if m.subject == SUBJECT]
+
+
+def unsubscribe_path(message) -> str:
+    url = re.search(r"<(.+)>", message.extra_headers["List-Unsubscribe"]).group(1)
+    assert url.startswith("https://byline.example/subscriptions/unsubscribe/")
+    return urlsplit(url).path
+
+
+# --- who gets one -------------------------------------------------------------------------------
+
+
+def test_publishing_emails_every_subscriber_who_wants_it_once(
+    alice, sam, submitted, django_capture_on_commit_callbacks, monkeypatch
+):
+    monkeypatch.setattr(emails, "BATCH_SIZE", 100)  # 300 readers: three batches and a bit
+    wanting = many_readers(300)
+    opted_out = many_readers(5, prefix="quiet", email_new_stories=False)
+    suspended = many_readers(4, prefix="gone", is_active=False)
+    no_address = [make_user("noaddress", email="")]
+    subscribe_all(wanting + opted_out + suspended + no_address, alice)
+    make_user("stranger", email="stranger@example.com")  # not a subscriber
+
+    publish(submitted, sam, django_capture_on_commit_callbacks)
+
+    sent = new_story_emails()
+    recipients = sorted(address for m in sent for address in m.to)
+    assert len(sent) == 300
+    assert recipients == sorted(r.email for r in wanting)  # one each, nobody twice
+    assert len(mail.outbox) == 300  # alice has no address for her own “it’s live” email
+
+    # Every email's unsubscribe link works for its own reader.
+    for message in (sent[0], sent[150], sent[-1]):
+        reader = Subscription.objects.get(subscriber__email=message.to[0]).subscriber
+        path = unsubscribe_path(message)
+        page = Client().get(path)
+        assert page.status_code == 200
+        assert "<button" in page.content.decode()
+        assert Client().post(path).status_code == 200
+        assert not Subscription.objects.filter(subscriber=reader, creator=alice).exists()
+    assert Subscription.objects.filter(creator=alice).count() == 300 + 5 + 4 + 1 - 3
+
+
+def test_the_email_carries_the_story_and_the_unsubscribe_headers(
+    alice, bob, sam, submitted, django_capture_on_commit_callbacks
+):
+    bob.email = "bob@example.com"
+    bob.save()
+    subscription_create(subscriber=bob, creator=alice)
+    publish(submitted, sam, django_capture_on_commit_callbacks)
+    (message,) = new_story_emails()
+    story_url = "https://byline.example" + submitted.get_absolute_url()
+    assert message.to == ["bob@example.com"]
+    assert "Tomatoes in March" in message.body
+    assert "Sow early, & mind the frost" in message.body  # plain text is not HTML-escaped
+    assert story_url in message.body
+    assert "https://byline.example/settings/#emails" in message.body
+    html, mimetype = message.alternatives[0]
+    assert mimetype == "text/html"
+    assert "Sow early, &amp; mind the frost" in html and f'href="{story_url}"' in html
+    path = unsubscribe_path(message)
+    assert "https://byline.example" + path in message.body and path in html
+    assert message.extra_headers["List-Unsubscribe-Post"] == "List-Unsubscribe=One-Click"
+    raw = message.message()
+    assert raw["List-Unsubscribe"] == f"<https://byline.example{path}>"
+    assert raw["List-Unsubscribe-Post"] == "List-Unsubscribe=One-Click"
+
+
+def test_a_draft_or_submitted_story_sends_nothing(alice, bob, lifehack, submitted):
+    subscription_create(subscriber=bob, creator=alice)
+    draft = make_story(creator=alice, community=lifehack, status=Story.Status.DRAFT)
+    for story in (draft, submitted):
+        assert emails.fan_out_new_story(story_id=story.pk) == 0
+        assert emails.send_new_story_batch(story_id=story.pk, subscriber_ids=[bob.pk]) == 0
+    assert mail.outbox == []
+
+
+def test_a_story_unpublished_before_the_job_runs_sends_nothing(
+    alice, bob, sam, submitted, django_capture_on_commit_callbacks, monkeypatch
+):
+    subscription_create(subscriber=bob, creator=alice)
+    jobs = []
+    monkeypatch.setattr(receivers, "enqueue", lambda job, **kwargs: jobs.append((job, kwargs)))
+    publish(submitted, sam, django_capture_on_commit_callbacks)
+    story_unpublish(story=submitted, actor=sam)
+    ((job, kwargs),) = jobs
+    assert job(**kwargs) == 0
+    assert new_story_emails() == []
+
+
+def test_publishing_again_after_unpublishing_does_not_email_again(
+    alice, bob, sam, submitted, django_capture_on_commit_callbacks
+):
+    bob.email = "bob@example.com"
+    bob.save()
+    subscription_create(subscriber=bob, creator=alice)
+    publish(submitted, sam, django_capture_on_commit_callbacks)
+    with django_capture_on_commit_callbacks(execute=True):
+        story_unpublish(story=submitted, actor=sam)
+    submitted.status = Story.Status.SUBMITTED
+    submitted.save()
+    publish(submitted, sam, django_capture_on_commit_callbacks)
+    assert len(new_story_emails()) == 1
+
+
+def test_readers_who_opt_out_or_leave_between_fan_out_and_batch_are_skipped(
+    alice, sam, submitted, django_capture_on_commit_callbacks, monkeypatch
+):
+    readers = many_readers(3)
+    subscribe_all(readers, alice)
+    jobs = []
+    monkeypatch.setattr(emails, "enqueue", lambda job, **kwargs: jobs.append((job, kwargs)))
+    publish(submitted, sam, django_capture_on_commit_callbacks)
+    ((job, kwargs),) = jobs  # one batch, held back as a queue would
+    readers[0].email_new_stories = False
+    readers[0].save()
+    Subscription.objects.filter(subscriber=readers[1]).delete()
+    assert job(**kwargs) == 1
+    assert [m.to for m in new_story_emails()] == [[readers[2].email]]
+
+
+# --- the request that publishes does no email work itself ---------------------------------------
+
+
+def test_publishing_only_enqueues_one_fan_out_job(
+    alice, sam, submitted, django_capture_on_commit_callbacks, monkeypatch
+):
+    subscribe_all(many_readers(50), alice)
+    jobs = []
+    monkeypatch.setattr(receivers, "enqueue", lambda job, **kwargs: jobs.append((job, kwargs)))
+    publish(submitted, sam, django_capture_on_commit_callbacks)
+    assert jobs == [(emails.fan_out_new_story, {"story_id": submitted.pk})]
+    assert new_story_emails() == []
+
+
+def test_the_fan_out_walks_ids_in_batches_with_constant_queries(
+    alice,
+    sam,
+    submitted,
+    django_capture_on_commit_callbacks,
+    monkeypatch,
+    django_assert_num_queries,
+):
+    monkeypatch.setattr(emails, "BATCH_SIZE", 100)
+    readers = many_readers(250)
+    subscribe_all(readers, alice)
+    with django_capture_on_commit_callbacks(execute=False):
+        story_publish(story=submitted, actor=sam)
+    batches = []
+    monkeypatch.setattr(emails, "enqueue", lambda job, **kwargs: batches.append(kwargs))
+    # the story, whether it was announced before, then one query per batch of 100 ids and a
+    # last one that finds the end
+    with django_assert_num_queries(2 + 3):
+        assert emails.fan_out_new_story(story_id=submitted.pk) == 3
+    ids = [i for batch in batches for i in batch["subscriber_ids"]]
+    assert [len(b["subscriber_ids"]) for b in batches] == [100, 100, 50]
+    assert sorted(ids) == sorted(r.pk for r in readers)
+    # A batch costs the same few queries whatever its size: the story, then its readers.
+    with django_assert_num_queries(2):
+        assert emails.send_new_story_batch(**batches[0]) == 100
+
+
+# --- one bad address ----------------------------------------------------------------------------
+
+BAD_ADDRESS = "reader7@example.com"
+
+
+class RefusingBackend(LocmemBackend):
+    """The locmem outbox, except that one address is refused as an SMTP server would."""
+
+    opened = 0
+
+    def open(self):
+        type(self).opened += 1
+        return super().open()
+
+    def send_messages(self, messages):
+        for message in messages:
+            if BAD_ADDRESS in message.to:
+                raise smtplib.SMTPRecipientsRefused({BAD_ADDRESS: (550, b"No such user")})
+        return super().send_messages(messages)
+
+
+def test_a_refused_address_does_not_stop_the_others(
+    alice, sam, submitted, settings, django_capture_on_commit_callbacks, caplog
+):
+    settings.EMAIL_BACKEND = f"{__name__}.RefusingBackend"
+    readers = many_readers(20)
+    subscribe_all(readers, alice)
+    RefusingBackend.opened = 0
+    publish(submitted, sam, django_capture_on_commit_callbacks)
+    recipients = {m.to[0] for m in new_story_emails()}
+    assert recipients == {r.email for r in readers} - {BAD_ADDRESS}
+    assert "New-story email for story" in caplog.text and "SMTPRecipientsRefused" in caplog.text
+    # One connection for the batch, reopened once after the failure.
+    assert RefusingBackend.opened == 2
+
+
+# --- the unsubscribe link -----------------------------------------------------------------------
+
+
+@pytest.fixture
+def link(alice, bob) -> str:
+    subscription_create(subscriber=bob, creator=alice)
+    return f"/subscriptions/unsubscribe/{make_token(subscriber_id=bob.pk, creator_id=alice.pk)}/"
+
+
+def test_the_link_shows_a_confirmation_page_without_logging_in(client, alice, bob, link):
+    response = client.get(link)
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert html.count("<h1") == 1
+    assert f'<form class="form" method="post" action="{link}">' in html
+    assert '<button class="button" type="submit">Unsubscribe from Alice Walker</button>' in html
+    assert 'name="robots" content="noindex"' in html
+    assert "no-cache" in response["Cache-Control"] or "max-age=0" in response["Cache-Control"]
+    # Looking is not unsubscribing: mail scanners follow links.
+    assert Subscription.objects.filter(subscriber=bob, creator=alice).exists()
+
+
+def test_the_confirmation_button_unsubscribes(client, alice, bob, link):
+    response = client.post(link)
+    assert response.status_code == 200
+    assert "You’re unsubscribed" in response.content.decode()
+    assert not Subscription.objects.filter(subscriber=bob, creator=alice).exists()
+    again = client.post(link)
+    assert again.status_code == 200 and "Already unsubscribed" in again.content.decode()
+    assert "You’re not subscribed" in client.get(link).content.decode()
+
+
+def test_one_click_unsubscribe_from_a_mail_client_without_csrf(alice, bob, link):
+    mail_client = Client(enforce_csrf_checks=True)
+    response = mail_client.post(
+        link,
+        "List-Unsubscribe=One-Click",
+        content_type="application/x-www-form-urlencoded",
+    )
+    assert response.status_code == 200
+    assert not Subscription.objects.filter(subscriber=bob, creator=alice).exists()
+
+
+def test_the_link_only_unsubscribes_its_own_reader(client, alice, bob, sam, link):
+    subscription_create(subscriber=sam, creator=alice)
+    client.force_login(sam)  # whoever is signed in, the token names the reader
+    client.post(link)
+    assert Subscription.objects.filter(subscriber=sam, creator=alice).exists()
+
+
+@pytest.mark.parametrize(
+    "token",
+    [
+        "nonsense",
+        "W10:1tZ0:abc",
+        "x" * 300,
+        "WzEsMl0:1u0dGS:tampered-signature-AAAAAAAAAAAAAAAAAAAAAAAA",
+    ],
+)
+def test_a_bad_token_is_a_clear_400(client, alice, bob, token):
+    subscription_create(subscriber=bob, creator=alice)
+    response = client.get(f"/subscriptions/unsubscribe/{token}/")
+    assert response.status_code == 400
+    assert "This unsubscribe link doesn’t work" in response.content.decode()
+    assert client.post(f"/subscriptions/unsubscribe/{token}/").status_code == 400
+    assert Subscription.objects.filter(subscriber=bob, creator=alice).exists()
+
+
+def test_a_tampered_token_is_refused(client, alice, bob, sam, link):
+    subscription_create(subscriber=sam, creator=alice)
+    token = link.split("/")[-2]
+    # Swap in sam's id while keeping bob's signature.
+    forged = make_token(subscriber_id=sam.pk, creator_id=alice.pk).split(":")[0]
+    forged += ":" + ":".join(token.split(":")[1:])
+    assert client.post(f"/subscriptions/unsubscribe/{forged}/").status_code == 400
+    assert Subscription.objects.filter(subscriber=sam, creator=alice).exists()
+
+
+def test_a_token_for_another_purpose_is_refused(client, alice, bob):
+    from django.core import signing
+
+    token = signing.dumps([bob.pk, alice.pk], salt="something.else")
+    assert client.get(f"/subscriptions/unsubscribe/{token}/").status_code == 400
+
+
+def test_a_token_for_a_deleted_account_is_a_404(client, alice, bob, link):
+    bob.delete()
+    response = client.get(link)
+    assert response.status_code == 404
+    assert "This unsubscribe link doesn’t work" in response.content.decode()
+
+
+def test_only_get_and_post(client, link):
+    assert client.put(link).status_code == 405
