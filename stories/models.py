@@ -25,6 +25,12 @@ WORDS_PER_MINUTE = 238
 # Community pages live at /<slug>/, so a community may not take a top-level path of the site.
 RESERVED_SLUGS = frozenset(
     {
+        "subscribe",
+        "unsubscribe",
+        "comments",
+        "insights",
+        "tips",
+        "pledges",
         "admin",
         "explore",
         "feed",

@@ -21,6 +21,8 @@ _counter = itertools.count(1)
 def _media_in_tmp(settings, tmp_path):
     # Uploads in tests never land in the developer's media folder.
     settings.MEDIA_ROOT = tmp_path / "media"
+    # Background jobs run in the request after commit, so a test sees what they did.
+    settings.BYLINE_TASKS = "inline"
 
 
 def png_bytes(size: tuple[int, int] = (64, 48), color: str = "orange") -> bytes:

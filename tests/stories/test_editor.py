@@ -348,6 +348,7 @@ def test_dashboard_lists_stories_by_status(as_alice, alice, bob, lifehack):
 def test_dashboard_queries_are_constant(as_alice, alice, lifehack, n, django_assert_num_queries):
     for i in range(n):
         make_story(creator=alice, community=lifehack, status=[*Status][i % 4])
-    # session, user, stories with community and pending edit, their change requests
-    with django_assert_num_queries(4):
+    # session, user, subscriber count, insights (2), stories with community and pending
+    # edit, their editor's notes
+    with django_assert_num_queries(7):
         as_alice.get("/write/")

@@ -115,3 +115,25 @@ def test_a_new_hero_image_gets_its_display_sizes(alice, lifehack, hero_file):
             assert Image.open(f).size[0] == width
     with default_storage.open(variant_name(story.hero_image.name, 1360)) as f:
         assert Image.open(f).size[0] == 1200  # never enlarged
+
+
+def test_every_top_level_path_of_the_site_is_a_reserved_community_slug():
+    """A new app's URL prefix must not be claimable as a community slug (/<community>/)."""
+    from django.urls import get_resolver
+    from django.urls.resolvers import URLResolver
+
+    from stories.models import RESERVED_SLUGS
+
+    def first_segments(patterns, prefix=""):
+        for pattern in patterns:
+            route = prefix + str(pattern.pattern).lstrip("^")
+            if isinstance(pattern, URLResolver):
+                yield from first_segments(pattern.url_patterns, route)
+            else:
+                segment = route.split("/", 1)[0]
+                if segment and "<" not in segment and "(" not in segment:
+                    yield segment.rstrip("$")
+
+    segments = set(first_segments(get_resolver().url_patterns))
+    assert {"admin", "explore", "write", "feed"} <= segments  # the walk finds real paths
+    assert segments - RESERVED_SLUGS == set()

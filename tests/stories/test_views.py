@@ -105,9 +105,10 @@ def test_story_page_queries_do_not_grow_with_tags_or_links(
         alice.social_links.create(network=network, url=f"https://{network}.example/alice")
     for _ in range(20):
         make_story(creator=alice, community=lifehack)
-    # story + community + creator (one join), its tags, the creator's social links
+    # story + community + creator (one join), its tags, the creator's social links; then each
+    # block's own: support box none for anonymous readers, insights 2, comments 2
     for story in (small, big):
-        with django_assert_num_queries(3):
+        with django_assert_num_queries(7):
             assert client.get(story.get_absolute_url()).status_code == 200
 
 
@@ -116,7 +117,8 @@ def test_signed_in_story_page_adds_only_the_session_and_user(
 ):
     story = make_story(creator=alice, community=lifehack, tags=["a", "b"])
     login(client, bob)
-    with django_assert_num_queries(5):  # session, user, then the three above
+    # session, user, the seven above, and the support box's "do you subscribe?"
+    with django_assert_num_queries(10):
         client.get(story.get_absolute_url())
 
 
@@ -229,8 +231,9 @@ def test_profile_queries_are_constant(client, alice, lifehack, n, django_assert_
     alice.social_links.create(network="website", url="https://alice.example")
     for i in range(n):
         make_story(creator=alice, community=lifehack, tags=[f"t{i}"])
-    # the creator, their social links, the count, the page of stories, their tags
-    with django_assert_num_queries(5):
+    # the creator, their social links, the count, the page of stories, their tags, and the
+    # subscriber count beside the subscribe button
+    with django_assert_num_queries(6):
         client.get("/authors/alice/")
 
 
