@@ -216,8 +216,29 @@ SOCIAL_LINKS = {
 
 STORIES_PER_PAGE = env_int("STORIES_PER_PAGE", 12)
 
+# Where background jobs (emails, fan-out) run: "thread" answers the request at once and sends
+# from a worker thread; "inline" runs them in the request after commit (the tests use it).
+BYLINE_TASKS = env_str("BYLINE_TASKS", "thread")
+
 # Largest image upload accepted; creators.images refuses bigger files with a form error.
 BYLINE_IMAGE_MAX_BYTES = env_int("BYLINE_IMAGE_MAX_BYTES", 10 * 1024 * 1024)
+
+# --- Payments (support app) ------------------------------------------------------------------
+# Tips and pledges go through support.gateways. Stripe is used only when both its secret key
+# and its webhook signing secret are set; otherwise the offline gateway takes every payment at
+# once and pages say "test mode", so `make run` needs no Stripe account and no network.
+STRIPE_SECRET_KEY = env_str("STRIPE_SECRET_KEY")
+STRIPE_WEBHOOK_SECRET = env_str("STRIPE_WEBHOOK_SECRET")
+STRIPE_PUBLISHABLE_KEY = env_str("STRIPE_PUBLISHABLE_KEY")
+PAYMENTS_GATEWAY = "stripe" if STRIPE_SECRET_KEY and STRIPE_WEBHOOK_SECRET else "offline"
+# The platform's share of every payment in basis points (1/100 of a percent): 700 = 7%.
+PLATFORM_FEE_BASIS_POINTS = env_int("PLATFORM_FEE_BASIS_POINTS", 700)
+if not 0 <= PLATFORM_FEE_BASIS_POINTS <= 10_000:
+    raise ImproperlyConfigured(
+        f"PLATFORM_FEE_BASIS_POINTS must be between 0 and 10000; got {PLATFORM_FEE_BASIS_POINTS}"
+    )
+# ISO 4217 code, lower case as Stripe writes it; every tip and pledge is in this currency.
+SUPPORT_CURRENCY = env_str("SUPPORT_CURRENCY", "usd").lower()
 
 if not DEBUG:
     SESSION_COOKIE_SECURE = env_bool("SESSION_COOKIE_SECURE", default=True)

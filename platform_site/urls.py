@@ -39,6 +39,7 @@ urlpatterns += [
     path("", include("creators.urls")),
     path("", include("subscriptions.urls")),
     path("", include("comments.urls")),
+    path("", include("support.urls")),
     # Last: its community slugs catch every path nothing above claimed.
     path("", include("stories.urls")),
 ]

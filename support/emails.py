@@ -1,0 +1,111 @@
+"""Emails about money: receipts, failed and ended pledges, refunds and payout decisions.
+
+Each function is a job for creators.tasks.enqueue: it takes ids, reads the rows afresh and sends
+one plain-text email. A person without an email address is skipped quietly.
+"""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.core.mail import send_mail
+from django.template.loader import render_to_string
+
+from stories.emails import absolute
+from support.models import PayoutRequest, Pledge, PledgePayment, Tip
+
+
+def _send(*, to: str, subject: str, template: str, **context: object) -> None:
+    if not to:
+        return
+    context["SITE_NAME"] = settings.SITE_NAME
+    body = render_to_string(f"emails/{template}", context)
+    send_mail(subject, body, None, [to])
+
+
+def send_tip_receipt(*, tip_id: int) -> None:
+    tip = Tip.objects.select_related("creator", "supporter", "story").get(pk=tip_id)
+    _send(
+        to=tip.receipt_email,
+        subject=f"Receipt: your {tip.display_amount} tip to {tip.creator.name}",
+        template="support_tip_receipt.txt",
+        tip=tip,
+        creator_url=absolute(tip.creator.get_absolute_url()),
+    )
+
+
+def _payment(payment_id: int) -> PledgePayment:
+    return PledgePayment.objects.select_related("pledge__creator", "pledge__supporter").get(
+        pk=payment_id
+    )
+
+
+def send_pledge_receipt(*, payment_id: int) -> None:
+    payment = _payment(payment_id)
+    pledge = payment.pledge
+    _send(
+        to=pledge.supporter.email,
+        subject=f"Receipt: your {payment.display_amount} pledge to {pledge.creator.name}",
+        template="support_pledge_receipt.txt",
+        payment=payment,
+        pledge=pledge,
+        creator_url=absolute(pledge.creator.get_absolute_url()),
+    )
+
+
+def send_renewal_failed(*, payment_id: int) -> None:
+    payment = _payment(payment_id)
+    pledge = payment.pledge
+    _send(
+        to=pledge.supporter.email,
+        subject=f"Your monthly pledge to {pledge.creator.name} could not be paid",
+        template="support_renewal_failed.txt",
+        payment=payment,
+        pledge=pledge,
+        creator_url=absolute(pledge.creator.get_absolute_url()),
+    )
+
+
+def send_pledge_ended(*, pledge_id: int, unpaid: bool) -> None:
+    """Only for pledges that end without the reader asking (a cancellation was their choice)."""
+    pledge = Pledge.objects.select_related("creator", "supporter").get(pk=pledge_id)
+    _send(
+        to=pledge.supporter.email,
+        subject=f"Your monthly pledge to {pledge.creator.name} has ended",
+        template="support_pledge_ended.txt",
+        pledge=pledge,
+        unpaid=unpaid,
+        creator_url=absolute(pledge.creator.get_absolute_url()),
+    )
+
+
+def send_refund_notice(*, tip_id: int | None = None, payment_id: int | None = None) -> None:
+    if tip_id is not None:
+        tip = Tip.objects.select_related("creator", "supporter").get(pk=tip_id)
+        to, creator, amount, noun = tip.receipt_email, tip.creator, tip.display_amount, "tip"
+        what = "tip"
+    else:
+        payment = _payment(payment_id)
+        to, creator = payment.pledge.supporter.email, payment.pledge.creator
+        amount, noun = payment.display_amount, "pledge payment"
+        what = f"monthly pledge payment for {payment.period_start:%B %Y}"
+    _send(
+        to=to,
+        subject=f"Refund: your {amount} {noun} to {creator.name}",
+        template="support_refund.txt",
+        creator=creator,
+        amount=amount,
+        what=what,
+    )
+
+
+def send_payout_decision(*, payout_id: int) -> None:
+    payout = PayoutRequest.objects.select_related("creator").get(pk=payout_id)
+    paid = payout.status == PayoutRequest.Status.PAID
+    _send(
+        to=payout.creator.email,
+        subject=f"Your {payout.display_amount} payout "
+        + ("is on its way" if paid else "is on hold"),
+        template="support_payout_decision.txt",
+        payout=payout,
+        paid=paid,
+    )

@@ -1,0 +1,591 @@
+"""Tips, pledges, payouts and the one ledger that every balance is summed from.
+
+Money is an integer number of minor units (cents) next to its ISO 4217 code, everywhere.
+Tips, pledge payments and payout requests say what happened; `LedgerEntry` rows say what it did
+to a creator's money. A balance is a SUM over the ledger, never a stored total, and ledger rows
+are only ever added: a refund is a new row, not an edit of the payment it reverses.
+"""
+
+from __future__ import annotations
+
+import calendar
+from datetime import datetime
+
+from django.conf import settings
+from django.db import models
+from django.db.models import F, Q
+from django.utils import timezone
+
+from creators.sanitizer import clean_text
+from support.money import format_money
+
+# Bounds in minor units of SUPPORT_CURRENCY (a two-decimal currency: 100 = $1.00).
+TIP_PRESETS = (100, 200, 500, 1_000, 2_000, 5_000)
+TIP_MIN = 100
+TIP_MAX = 50_000
+PLEDGE_MIN = 299
+# No bound was asked for; the tip's keeps a slipped finger from pledging $5,000 a month.
+PLEDGE_MAX = 50_000
+PLEDGE_DEFAULTS = (299, 500, 1_000)
+PAYOUT_MIN = 100
+MESSAGE_MAX_LENGTH = 500
+
+
+def add_months(moment: datetime, months: int) -> datetime:
+    """The same day and time `months` later, on the month's last day if it is shorter."""
+    month_index = moment.month - 1 + months
+    year, month = moment.year + month_index // 12, month_index % 12 + 1
+    day = min(moment.day, calendar.monthrange(year, month)[1])
+    return moment.replace(year=year, month=month, day=day)
+
+
+class Gateway(models.TextChoices):
+    OFFLINE = "offline", "Offline (test mode)"
+    STRIPE = "stripe", "Stripe"
+
+
+class SupportSettings(models.Model):
+    """A creator's choice to take tips and pledges, and where their payouts go."""
+
+    creator = models.OneToOneField(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="support_settings"
+    )
+    accepts_support = models.BooleanField(
+        "accept tips and pledges",
+        default=False,
+        help_text="Show the tip and pledge buttons on my stories and profile.",
+    )
+    # The three monthly amounts offered on the pledge form; a reader may also type their own.
+    pledge_amount_1 = models.PositiveIntegerField(default=PLEDGE_DEFAULTS[0])
+    pledge_amount_2 = models.PositiveIntegerField(default=PLEDGE_DEFAULTS[1])
+    pledge_amount_3 = models.PositiveIntegerField(default=PLEDGE_DEFAULTS[2])
+    # Stripe Connect: the creator's connected account and whether Stripe lets it take payouts
+    # (kept up to date by the account.updated webhook).
+    stripe_account_id = models.CharField(max_length=255, blank=True)
+    payouts_enabled = models.BooleanField(default=False)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = "creator support settings"
+        verbose_name_plural = "creator support settings"
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(pledge_amount_1__gte=PLEDGE_MIN)
+                & Q(pledge_amount_2__gte=PLEDGE_MIN)
+                & Q(pledge_amount_3__gte=PLEDGE_MIN),
+                name="supportsettings_pledge_amounts_min",
+            ),
+            models.UniqueConstraint(
+                fields=["stripe_account_id"],
+                condition=~Q(stripe_account_id=""),
+                name="supportsettings_stripe_account_unique",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"Support settings of {self.creator}"
+
+    @property
+    def pledge_amounts(self) -> list[int]:
+        """The suggested monthly amounts, smallest first, without repeats."""
+        return sorted({self.pledge_amount_1, self.pledge_amount_2, self.pledge_amount_3})
+
+    @property
+    def has_payout_account(self) -> bool:
+        return bool(self.stripe_account_id) and self.payouts_enabled
+
+    def can_receive(self, *, needs_payout_account: bool) -> bool:
+        """Whether readers may pay this creator now (the gateway says if an account is needed)."""
+        if not (self.accepts_support and self.creator.is_active):
+            return False
+        return self.has_payout_account or not needs_payout_account
+
+
+class Tip(models.Model):
+    """One-off payment from a reader (signed in, or anonymous with an email) to a creator."""
+
+    class Status(models.TextChoices):
+        PENDING = "pending", "Waiting for payment"
+        SUCCEEDED = "succeeded", "Paid"
+        FAILED = "failed", "Failed"
+        REFUNDED = "refunded", "Refunded"
+
+    creator = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="tips_received"
+    )
+    # PROTECT, as everywhere money is recorded: an account that paid is suspended, not deleted.
+    supporter = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="tips_given",
+    )
+    email = models.EmailField(blank=True, help_text="Where an anonymous reader's receipt goes.")
+    story = models.ForeignKey(
+        "stories.Story", on_delete=models.SET_NULL, null=True, blank=True, related_name="tips"
+    )
+    amount = models.PositiveIntegerField(help_text="Minor units (cents).")
+    currency = models.CharField(max_length=3)
+    message = models.TextField(blank=True, max_length=MESSAGE_MAX_LENGTH)
+    # The message as the creator reads it, made once on save by the one sanitiser.
+    message_html = models.TextField(blank=True, editable=False)
+    status = models.CharField(max_length=20, choices=Status.choices, default=Status.PENDING)
+    gateway = models.CharField(max_length=20, choices=Gateway.choices)
+    # The gateway's checkout (Stripe: the Checkout Session) and the payment itself (Stripe: the
+    # PaymentIntent, which a refund names).
+    gateway_reference = models.CharField(max_length=255, blank=True)
+    payment_reference = models.CharField(max_length=255, blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+    paid_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        constraints = [
+            models.CheckConstraint(condition=Q(amount__gt=0), name="tip_amount_positive"),
+            models.CheckConstraint(
+                condition=Q(supporter__isnull=False) | ~Q(email=""),
+                name="tip_has_supporter_or_email",
+            ),
+            models.UniqueConstraint(
+                fields=["gateway", "gateway_reference"],
+                condition=~Q(gateway_reference=""),
+                name="tip_gateway_reference_unique",
+            ),
+        ]
+        indexes = [
+            # The wallet's tips and the supporters list: a creator's paid tips, newest first.
+            models.Index(
+                fields=["creator", "status", "-created_at"], name="tip_creator_status_idx"
+            ),
+            # A reader's own tips.
+            models.Index(fields=["supporter", "-created_at"], name="tip_supporter_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.display_amount} tip to {self.creator} from {self.supporter_name}"
+
+    def save(self, *args, **kwargs) -> None:
+        self.message_html = clean_text(self.message)
+        super().save(*args, **kwargs)
+
+    @property
+    def display_amount(self) -> str:
+        return format_money(self.amount, self.currency)
+
+    @property
+    def supporter_name(self) -> str:
+        return self.supporter.name if self.supporter_id else "an anonymous reader"
+
+    @property
+    def receipt_email(self) -> str:
+        return self.supporter.email if self.supporter_id else self.email
+
+
+class PledgeQuerySet(models.QuerySet):
+    def live(self) -> PledgeQuerySet:
+        """Pledges that are paying or about to: not ended, checkout finished or not."""
+        return self.filter(status__in=Pledge.LIVE)
+
+    def paying(self) -> PledgeQuerySet:
+        """What the wallet counts as monthly pledge income: active or being retried."""
+        return self.filter(status__in=(Pledge.Status.ACTIVE, Pledge.Status.PAST_DUE))
+
+
+class Pledge(models.Model):
+    """A reader's monthly support of a creator; each month's charge is a `PledgePayment`.
+
+    Cancelling keeps an active pledge running to the end of the paid month
+    (`cancel_at_period_end`); it ends then, with no further charge.
+    """
+
+    class Status(models.TextChoices):
+        PENDING = "pending", "Waiting for the first payment"
+        ACTIVE = "active", "Active"
+        PAST_DUE = "past_due", "Payment failed, retrying"
+        ENDED = "ended", "Ended"
+
+    LIVE = (Status.PENDING, Status.ACTIVE, Status.PAST_DUE)
+
+    supporter = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="pledges_made"
+    )
+    creator = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="pledges_received"
+    )
+    amount = models.PositiveIntegerField(help_text="Minor units (cents) a month.")
+    currency = models.CharField(max_length=3)
+    status = models.CharField(max_length=20, choices=Status.choices, default=Status.PENDING)
+    gateway = models.CharField(max_length=20, choices=Gateway.choices)
+    # Stripe: the Subscription, and the Checkout Session that started it.
+    gateway_reference = models.CharField(max_length=255, blank=True)
+    checkout_reference = models.CharField(max_length=255, blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+    # The moment the monthly cycle counts from (the first payment): periods end on its day.
+    billing_anchor = models.DateTimeField(null=True, blank=True)
+    current_period_start = models.DateTimeField(null=True, blank=True)
+    current_period_end = models.DateTimeField(null=True, blank=True)
+    cancel_at_period_end = models.BooleanField(default=False)
+    cancelled_at = models.DateTimeField(null=True, blank=True)
+    ended_at = models.DateTimeField(null=True, blank=True)
+    # Offline renewals: failed attempts in a row, and when to try again.
+    renewal_failures = models.PositiveSmallIntegerField(default=0)
+    next_retry_at = models.DateTimeField(null=True, blank=True)
+
+    objects = PledgeQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        constraints = [
+            models.CheckConstraint(condition=Q(amount__gt=0), name="pledge_amount_positive"),
+            # One live pledge per reader and creator: a double click cannot pledge twice.
+            models.UniqueConstraint(
+                fields=["supporter", "creator"],
+                condition=Q(status__in=["pending", "active", "past_due"]),
+                name="pledge_one_live_per_supporter_creator",
+            ),
+            models.UniqueConstraint(
+                fields=["gateway", "gateway_reference"],
+                condition=~Q(gateway_reference=""),
+                name="pledge_gateway_reference_unique",
+            ),
+            models.CheckConstraint(
+                condition=Q(current_period_end__isnull=True)
+                | Q(current_period_end__gt=F("current_period_start")),
+                name="pledge_period_ends_after_start",
+            ),
+        ]
+        indexes = [
+            # The wallet's active pledges and the supporters list.
+            models.Index(fields=["creator", "status"], name="pledge_creator_status_idx"),
+            # The renewal job: live pledges whose paid month is over.
+            models.Index(fields=["status", "current_period_end"], name="pledge_due_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.display_amount}/month to {self.creator} from {self.supporter}"
+
+    @property
+    def display_amount(self) -> str:
+        return format_money(self.amount, self.currency)
+
+    @property
+    def is_live(self) -> bool:
+        return self.status in self.LIVE
+
+    @property
+    def runs_until(self) -> datetime | None:
+        """When a cancelled pledge stops; None while it keeps renewing."""
+        return self.current_period_end if self.cancel_at_period_end else None
+
+    def next_period(self) -> tuple[datetime, datetime]:
+        """The month after the current one, kept on the day of the month the cycle began
+        (a pledge from 31 January renews on 28/29 February, then on 31 March)."""
+        anchor, end = self.billing_anchor, self.current_period_end
+        assert anchor is not None and end is not None, "only a paid pledge has a next period"
+        months = (end.year - anchor.year) * 12 + end.month - anchor.month
+        return end, add_months(anchor, months + 1)
+
+
+class PledgePayment(models.Model):
+    """One month of a pledge: paid, failed (and retried), or refunded."""
+
+    class Status(models.TextChoices):
+        SUCCEEDED = "succeeded", "Paid"
+        FAILED = "failed", "Failed"
+        REFUNDED = "refunded", "Refunded"
+
+    PAID = (Status.SUCCEEDED, Status.REFUNDED)
+
+    pledge = models.ForeignKey(Pledge, on_delete=models.PROTECT, related_name="payments")
+    amount = models.PositiveIntegerField(help_text="Minor units (cents).")
+    currency = models.CharField(max_length=3)
+    status = models.CharField(max_length=20, choices=Status.choices)
+    period_start = models.DateTimeField()
+    period_end = models.DateTimeField()
+    gateway = models.CharField(max_length=20, choices=Gateway.choices)
+    # Stripe: the Invoice, and the PaymentIntent that paid it (what a refund names).
+    gateway_reference = models.CharField(max_length=255, blank=True)
+    payment_reference = models.CharField(max_length=255, blank=True)
+    failure_message = models.CharField(max_length=500, blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        constraints = [
+            models.CheckConstraint(condition=Q(amount__gt=0), name="pledgepayment_amount_positive"),
+            # A month is paid at most once, however many times a renewal or webhook runs.
+            models.UniqueConstraint(
+                fields=["pledge", "period_start"],
+                condition=Q(status__in=["succeeded", "refunded"]),
+                name="pledgepayment_one_paid_per_period",
+            ),
+            models.UniqueConstraint(
+                fields=["gateway", "gateway_reference"],
+                condition=~Q(gateway_reference="") & Q(status__in=["succeeded", "refunded"]),
+                name="pledgepayment_paid_reference_unique",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.display_amount} for {self.pledge} ({self.period_start:%B %Y})"
+
+    @property
+    def display_amount(self) -> str:
+        return format_money(self.amount, self.currency)
+
+    @property
+    def creator(self):
+        return self.pledge.creator
+
+    @property
+    def receipt_email(self) -> str:
+        return self.pledge.supporter.email
+
+
+class PayoutRequest(models.Model):
+    """A creator asking for their balance; staff pay it out or hold it with a reason."""
+
+    class Status(models.TextChoices):
+        REQUESTED = "requested", "Waiting for review"
+        HELD = "held", "On hold"
+        PAID = "paid", "Approved and paid"
+        CANCELLED = "cancelled", "Withdrawn"
+
+    OPEN = (Status.REQUESTED, Status.HELD)
+
+    creator = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="payout_requests"
+    )
+    amount = models.PositiveIntegerField(help_text="Minor units (cents).")
+    currency = models.CharField(max_length=3)
+    status = models.CharField(max_length=20, choices=Status.choices, default=Status.REQUESTED)
+    reason = models.TextField(blank=True, help_text="Staff's reason; the creator sees it.")
+    requested_at = models.DateTimeField(default=timezone.now)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    decided_at = models.DateTimeField(null=True, blank=True)
+    gateway = models.CharField(max_length=20, choices=Gateway.choices, blank=True)
+    # Stripe: the Transfer to the creator's connected account.
+    gateway_reference = models.CharField(max_length=255, blank=True)
+
+    class Meta:
+        ordering = ["-requested_at", "-pk"]
+        constraints = [
+            models.CheckConstraint(condition=Q(amount__gt=0), name="payout_amount_positive"),
+            # One open request at a time, so two cannot both claim the same balance.
+            models.UniqueConstraint(
+                fields=["creator"],
+                condition=Q(status__in=["requested", "held"]),
+                name="payout_one_open_per_creator",
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["status", "requested_at"], name="payout_status_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.display_amount} payout to {self.creator} ({self.get_status_display()})"
+
+    @property
+    def display_amount(self) -> str:
+        return format_money(self.amount, self.currency)
+
+    @property
+    def is_open(self) -> bool:
+        return self.status in self.OPEN
+
+
+class LedgerQuerySet(models.QuerySet):
+    """The ledger only grows: bulk updates and deletes are refused like single ones."""
+
+    def update(self, **kwargs):
+        raise TypeError("Ledger entries are never changed; add a new entry instead.")
+
+    def delete(self):
+        raise TypeError("Ledger entries are never deleted; add a reversing entry instead.")
+
+    def for_creator(self, creator, currency: str) -> LedgerQuerySet:
+        return self.filter(creator=creator, currency=currency)
+
+
+class LedgerEntry(models.Model):
+    """One movement of a creator's money. Amounts are always positive; the kind gives the sign.
+
+    Credits (`CREDITS`) add to the creator's balance, every other kind takes away from it, so
+    balance = Σ credits − Σ debits. A payment is a CHARGE (the gross) and a FEE (the platform's
+    share); refunding it adds a REFUND (the gross) and a FEE_REFUND (the fee, given back to the
+    creator, who never kept it); a payout is a PAYOUT. Each source has at most one entry of each
+    kind, so a payment can be counted or refunded only once.
+    """
+
+    class Kind(models.TextChoices):
+        CHARGE = "charge", "Payment"
+        FEE = "fee", "Platform fee"
+        REFUND = "refund", "Refund"
+        FEE_REFUND = "fee_refund", "Platform fee returned"
+        PAYOUT = "payout", "Payout"
+
+    CREDITS = (Kind.CHARGE, Kind.FEE_REFUND)
+    DEBITS = (Kind.FEE, Kind.REFUND, Kind.PAYOUT)
+
+    creator = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="ledger_entries"
+    )
+    kind = models.CharField(max_length=20, choices=Kind.choices)
+    amount = models.PositiveIntegerField(help_text="Minor units (cents); the kind gives the sign.")
+    currency = models.CharField(max_length=3)
+    tip = models.ForeignKey(
+        Tip, on_delete=models.PROTECT, null=True, blank=True, related_name="ledger_entries"
+    )
+    pledge_payment = models.ForeignKey(
+        PledgePayment,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="ledger_entries",
+    )
+    payout = models.ForeignKey(
+        PayoutRequest,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="ledger_entries",
+    )
+    # The staff member behind a refund or payout; payments have none.
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    note = models.CharField(max_length=500, blank=True)
+    # The gateway's id for this movement (refund, transfer) and the webhook event that caused it.
+    gateway_reference = models.CharField(max_length=255, blank=True)
+    gateway_event_id = models.CharField(max_length=255, blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    objects = LedgerQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        verbose_name_plural = "ledger entries"
+        permissions = [
+            ("refund_payment", "Can refund a tip or pledge payment"),
+            ("decide_payout", "Can approve or hold a payout request"),
+        ]
+        constraints = [
+            models.CheckConstraint(condition=Q(amount__gt=0), name="ledger_amount_positive"),
+            models.CheckConstraint(
+                condition=Q(tip__isnull=False, pledge_payment__isnull=True, payout__isnull=True)
+                | Q(tip__isnull=True, pledge_payment__isnull=False, payout__isnull=True)
+                | Q(tip__isnull=True, pledge_payment__isnull=True, payout__isnull=False),
+                name="ledger_exactly_one_source",
+            ),
+            models.CheckConstraint(
+                condition=Q(kind="payout", payout__isnull=False)
+                | (~Q(kind="payout") & Q(payout__isnull=True)),
+                name="ledger_payout_kind_matches_source",
+            ),
+            models.UniqueConstraint(
+                fields=["tip", "kind"],
+                condition=Q(tip__isnull=False),
+                name="ledger_one_kind_per_tip",
+            ),
+            models.UniqueConstraint(
+                fields=["pledge_payment", "kind"],
+                condition=Q(pledge_payment__isnull=False),
+                name="ledger_one_kind_per_pledge_payment",
+            ),
+            models.UniqueConstraint(
+                fields=["payout", "kind"],
+                condition=Q(payout__isnull=False),
+                name="ledger_one_kind_per_payout",
+            ),
+        ]
+        indexes = [
+            # The wallet's sums and the transaction history, by creator, newest first.
+            models.Index(
+                fields=["creator", "currency", "-created_at"], name="ledger_creator_created_idx"
+            ),
+            # The history filtered by kind.
+            models.Index(fields=["creator", "kind", "-created_at"], name="ledger_creator_kind_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} {format_money(self.signed_amount, self.currency)}"
+
+    def save(self, *args, **kwargs) -> None:
+        if not self._state.adding:
+            raise TypeError("Ledger entries are never changed; add a new entry instead.")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise TypeError("Ledger entries are never deleted; add a reversing entry instead.")
+
+    @property
+    def is_credit(self) -> bool:
+        return self.kind in self.CREDITS
+
+    @property
+    def signed_amount(self) -> int:
+        """The entry's effect on the creator's balance: positive for credits."""
+        return self.amount if self.is_credit else -self.amount
+
+    @property
+    def display_amount(self) -> str:
+        return format_money(self.signed_amount, self.currency)
+
+    @property
+    def description(self) -> str:
+        """A line of the transaction history (select tip, pledge payment and their people)."""
+        if self.kind == self.Kind.PAYOUT:
+            return "Payout to your account"
+        if self.tip_id:
+            what = f"tip from {self.tip.supporter_name}"
+        else:
+            pledge = self.pledge_payment.pledge
+            month = f"{self.pledge_payment.period_start:%B %Y}"
+            what = f"monthly pledge from {pledge.supporter.name} ({month})"
+        return {
+            self.Kind.CHARGE: what[0].upper() + what[1:],
+            self.Kind.FEE: f"Platform fee on a {what}",
+            self.Kind.REFUND: f"Refund of a {what}",
+            self.Kind.FEE_REFUND: f"Platform fee returned on a refunded {what}",
+        }[self.kind]
+
+
+class StripeEvent(models.Model):
+    """A Stripe webhook event, recorded in the same transaction that applies it.
+
+    The unique event id is what makes delivery exactly-once: a second delivery (a retry, a
+    replay, or the same event arriving twice at once) fails to insert and changes nothing.
+    """
+
+    class Outcome(models.TextChoices):
+        APPLIED = "applied", "Applied"
+        IGNORED = "ignored", "Ignored"
+
+    event_id = models.CharField(max_length=255)
+    type = models.CharField(max_length=100)
+    livemode = models.BooleanField(default=False)
+    outcome = models.CharField(max_length=20, choices=Outcome.choices, blank=True)
+    note = models.CharField(max_length=500, blank=True)
+    payload = models.JSONField()
+    received_at = models.DateTimeField(default=timezone.now)
+    processed_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-received_at", "-pk"]
+        constraints = [
+            models.UniqueConstraint(fields=["event_id"], name="stripeevent_event_id_unique"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.type} {self.event_id}"
