@@ -46,6 +46,20 @@ def _record(
     )
 
 
+def _move(target: StoryContent, *, story: Story, to: str, actor: User, reason: str = "") -> None:
+    """Record the step, then give the story, or its pending edit, its new status."""
+    _record(
+        story=story,
+        from_status=target.status,
+        to=to,
+        actor=actor,
+        reason=reason,
+        edit=isinstance(target, StoryEdit),
+    )
+    target.status = to
+    target.save(update_fields=["status", "updated_at"])
+
+
 def _check(current: str, to: str, *, what: str = "A story") -> None:
     if to not in ALLOWED[Status(current)]:
         raise ValidationError(
@@ -141,15 +155,11 @@ def story_submit(*, story: Story, actor: User) -> Story:
         if edit is None or edit.status == StoryEdit.Status.SUBMITTED:
             raise ValidationError("There are no changes to submit.", code="nothing_to_submit")
         _require_complete(edit)
-        _record(story=story, from_status=edit.status, to=Status.SUBMITTED, actor=actor, edit=True)
-        edit.status = StoryEdit.Status.SUBMITTED
-        edit.save(update_fields=["status", "updated_at"])
+        _move(edit, story=story, to=Status.SUBMITTED, actor=actor)
         return story
     _check(story.status, Status.SUBMITTED)
     _require_complete(story)
-    _record(story=story, from_status=story.status, to=Status.SUBMITTED, actor=actor)
-    story.status = Status.SUBMITTED
-    story.save(update_fields=["status", "updated_at"])
+    _move(story, story=story, to=Status.SUBMITTED, actor=actor)
     return story
 
 
@@ -161,15 +171,11 @@ def story_withdraw(*, story: Story, actor: User) -> Story:
         edit = _pending_edit(story)
         if edit is None or edit.status != StoryEdit.Status.SUBMITTED:
             raise ValidationError("Nothing of this story is awaiting review.", code="not_submitted")
-        _record(story=story, from_status=edit.status, to=Status.DRAFT, actor=actor, edit=True)
-        edit.status = StoryEdit.Status.DRAFT
-        edit.save(update_fields=["status", "updated_at"])
+        _move(edit, story=story, to=Status.DRAFT, actor=actor)
         return story
     if story.status != Status.SUBMITTED:
         raise ValidationError("This story is not awaiting review.", code="not_submitted")
-    _record(story=story, from_status=story.status, to=Status.DRAFT, actor=actor)
-    story.status = Status.DRAFT
-    story.save(update_fields=["status", "updated_at"])
+    _move(story, story=story, to=Status.DRAFT, actor=actor)
     return story
 
 
@@ -248,27 +254,10 @@ def story_request_changes(*, story: Story, actor: User, reason: str) -> Story:
                 "A story that is “Published” has no changes awaiting review.",
                 code="invalid_transition",
             )
-        _record(
-            story=story,
-            from_status=edit.status,
-            to=Status.CHANGES_REQUESTED,
-            actor=actor,
-            reason=reason,
-            edit=True,
-        )
-        edit.status = StoryEdit.Status.CHANGES_REQUESTED
-        edit.save(update_fields=["status", "updated_at"])
+        _move(edit, story=story, to=Status.CHANGES_REQUESTED, actor=actor, reason=reason)
     else:
         _check(story.status, Status.CHANGES_REQUESTED)
-        _record(
-            story=story,
-            from_status=story.status,
-            to=Status.CHANGES_REQUESTED,
-            actor=actor,
-            reason=reason,
-        )
-        story.status = Status.CHANGES_REQUESTED
-        story.save(update_fields=["status", "updated_at"])
+        _move(story, story=story, to=Status.CHANGES_REQUESTED, actor=actor, reason=reason)
     enqueue(
         emails.send_review_outcome,
         story_id=story.pk,
