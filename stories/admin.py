@@ -100,6 +100,7 @@ class ReviewActions:
             "title": title,
             "intro": intro,
             "submit": submit,
+            "optional_label": "Reason (optional)",
             "opts": self.opts,
             "form": form,
             "selected": Story.objects.filter(pk__in=queryset.values("pk"))

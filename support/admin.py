@@ -109,7 +109,7 @@ class ConfirmWithReason:
             "media": self.media,
         }
         request.current_app = self.admin_site.name
-        return TemplateResponse(request, "admin/support/action_confirmation.html", context)
+        return TemplateResponse(request, "admin/action_confirmation.html", context)
 
 
 class RefundAction(ConfirmWithReason):
