@@ -50,3 +50,15 @@ def complete_pending_subscription(
         messages.info(request, " ".join(error.messages), fail_silently=True)
     else:
         messages.success(request, f"You’re subscribed to {creator.name}.", fail_silently=True)
+
+
+def subscribe_pledger(sender, pledge, request: HttpRequest | None = None, **kwargs) -> None:
+    """support.signals.pledge_started: a reader who pledges also gets the creator's stories.
+
+    The one import from `support` in this app, of its signal only (DESIGN.md): support may not
+    import subscriptions, so it announces the pledge and this subscribes the reader.
+    """
+    try:
+        services.subscription_create(subscriber=pledge.supporter, creator=pledge.creator)
+    except ValidationError:
+        return  # a suspended account: the pledge service refuses those first anyway

@@ -1,16 +1,56 @@
-"""The Stripe webhook endpoint. (Reader-facing support pages are built on support.services.)"""
+"""Support pages: the Stripe webhook, creator settings, tips, pledges, supporting, wallet."""
 
 from __future__ import annotations
 
 import json
 import logging
+from datetime import date
 
 import stripe
 from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.contrib.auth.views import redirect_to_login
+from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
+from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST
 
+from creators.models import User
+from stories.models import Story
+from support.forms import (
+    PledgeChangeForm,
+    PledgeForm,
+    SupportSettingsForm,
+    TipForm,
+    TransactionFilterForm,
+    local_path,
+)
+from support.models import Pledge, Tip
+from support.money import format_money
+from support.selectors import (
+    SupportOffer,
+    active_pledges,
+    income_by_month,
+    support_offer,
+    support_settings_for,
+    supporter_pledges,
+    supporter_tips,
+    supporters,
+    transactions,
+    wallet_summary,
+)
+from support.services import (
+    pledge_cancel,
+    pledge_change_amount,
+    pledge_create,
+    pledge_resume,
+    support_settings_update,
+    tip_create,
+)
+from support.signals import pledge_started
 from support.webhooks import stripe_event_process
 
 logger = logging.getLogger(__name__)
@@ -54,3 +94,272 @@ def stripe_webhook(request: HttpRequest) -> HttpResponse:
         return JsonResponse({"error": "not an event"}, status=400)
     outcome = stripe_event_process(event=event)
     return JsonResponse({"received": True, "outcome": outcome})
+
+
+# --- reader and creator pages ----------------------------------------------------------------
+
+SUPPORT_PAGE_SIZE = 25
+
+
+def _errors(error: ValidationError) -> str:
+    return " ".join(error.messages)
+
+
+def _offer_or_404(creator: User, viewer) -> SupportOffer:
+    offer = support_offer(creator=creator, viewer=viewer)
+    if offer is None:
+        raise Http404("This creator does not take support.")
+    return offer
+
+
+@login_required
+def support_settings(request: HttpRequest) -> HttpResponse:
+    """/settings/support/: turn support on or off and set the three suggested pledges."""
+    account = support_settings_for(creator=request.user)
+    currency = settings.SUPPORT_CURRENCY
+    if request.method == "POST":
+        form = SupportSettingsForm(request.POST)
+        if form.is_valid():
+            data = form.cleaned_data
+            try:
+                support_settings_update(
+                    creator=request.user,
+                    accepts_support=data["accepts_support"],
+                    pledge_amounts=[data[f"pledge_amount_{n}"] for n in (1, 2, 3)],
+                )
+            except ValidationError as error:
+                form.add_error(None, error)
+            else:
+                messages.success(request, "Your support settings were saved.")
+                return redirect("support:settings")
+    else:
+        form = SupportSettingsForm(
+            initial={
+                "accepts_support": account.accepts_support,
+                **{
+                    f"pledge_amount_{n}": format_money(amount, currency).lstrip("$")
+                    for n, amount in enumerate(account.pledge_amounts, start=1)
+                },
+            }
+        )
+    return render(request, "support/settings.html", {"form": form, "account": account})
+
+
+def _story_for(creator: User, story_id) -> Story | None:
+    if not story_id:
+        return None
+    return Story.objects.filter(pk=story_id, creator=creator).first()
+
+
+def tip(request: HttpRequest, username: str) -> HttpResponse:
+    """/support/tip/<username>/: GET shows the tip form; POST starts the tip."""
+    creator = get_object_or_404(User, username=username, is_active=True)
+    offer = _offer_or_404(creator, request.user)
+    is_self = request.user.is_authenticated and request.user.pk == creator.pk
+    anonymous = not request.user.is_authenticated
+    form = TipForm(request.POST or None, anonymous=anonymous)
+    if request.method == "POST":
+        if is_self:
+            form.add_error(None, "You can’t tip yourself.")
+        elif form.is_valid():
+            data = form.cleaned_data
+            story = _story_for(creator, data.get("story"))
+            try:
+                made, next_url = tip_create(
+                    creator=creator,
+                    amount=data["amount"],
+                    supporter=request.user if request.user.is_authenticated else None,
+                    email=data.get("email", ""),
+                    message=data.get("message", ""),
+                    story=story,
+                    return_url=data.get("return_url", ""),
+                )
+            except ValidationError as error:
+                form.add_error(None, _errors(error))
+            else:
+                if made.status == made.Status.SUCCEEDED:
+                    messages.success(
+                        request,
+                        f"Thank you! Your {made.display_amount} tip reached {creator.name}.",
+                    )
+                return redirect(next_url)
+    return render(
+        request,
+        "support/tip.html",
+        {"creator": creator, "offer": offer, "form": form, "is_self": is_self},
+        status=400 if request.method == "POST" else 200,
+    )
+
+
+@require_POST
+def pledge(request: HttpRequest, username: str) -> HttpResponse:
+    """/support/pledge/<username>/: start a monthly pledge (signed-in readers only)."""
+    creator = get_object_or_404(User, username=username, is_active=True)
+    if not request.user.is_authenticated:
+        back = local_path(request.POST.get("return_url", "")) or creator.get_absolute_url()
+        return redirect_to_login(back)
+    offer = _offer_or_404(creator, request.user)
+    form = PledgeForm(request.POST)
+    if form.is_valid():
+        try:
+            made, next_url = pledge_create(
+                supporter=request.user,
+                creator=creator,
+                amount=form.cleaned_data["pledge_amount"],
+                return_url=form.cleaned_data.get("return_url", ""),
+            )
+        except ValidationError as error:
+            form.add_error("amount", _errors(error))
+        else:
+            pledge_started.send(sender=Pledge, pledge=made, request=request)
+            if made.status == Pledge.Status.ACTIVE:
+                messages.success(
+                    request,
+                    f"Thank you! You now pledge {made.display_amount} a month to {creator.name}.",
+                )
+            return redirect(next_url)
+    return render(
+        request,
+        "support/pledge.html",
+        {
+            "creator": creator,
+            "offer": offer,
+            "form": form,
+            "user": request.user,
+            "typed": request.POST.get("amount", ""),
+            "return_url": form.cleaned_data.get("return_url", "") if form.is_bound else "",
+            "pledge_choices": [(a, format_money(a, offer.currency)) for a in offer.pledge_amounts],
+        },
+        status=400,
+    )
+
+
+@login_required
+def supporting(request: HttpRequest) -> HttpResponse:
+    """/supporting/: the reader's pledges (change, cancel, resume) and tips with receipts."""
+    return render(
+        request,
+        "support/supporting.html",
+        {
+            "pledges": supporter_pledges(supporter=request.user),
+            "tips": supporter_tips(supporter=request.user)[:100],
+            "currency": settings.SUPPORT_CURRENCY,
+        },
+    )
+
+
+def _own_pledge_or_404(request: HttpRequest, pk: int) -> Pledge:
+    return get_object_or_404(supporter_pledges(supporter=request.user), pk=pk)
+
+
+@login_required
+@require_POST
+def pledge_change(request: HttpRequest, pk: int) -> HttpResponse:
+    found = _own_pledge_or_404(request, pk)
+    form = PledgeChangeForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _errors(ValidationError(form.errors["amount"])))
+        return redirect("support:supporting")
+    try:
+        changed = pledge_change_amount(
+            pledge=found, amount=form.cleaned_data["amount"], actor=request.user
+        )
+    except ValidationError as error:
+        messages.error(request, _errors(error))
+    else:
+        messages.success(
+            request, f"You now pledge {changed.display_amount} a month to {changed.creator.name}."
+        )
+    return redirect("support:supporting")
+
+
+@login_required
+@require_POST
+def pledge_cancel_view(request: HttpRequest, pk: int) -> HttpResponse:
+    found = _own_pledge_or_404(request, pk)
+    try:
+        cancelled = pledge_cancel(pledge=found, actor=request.user)
+    except ValidationError as error:
+        messages.error(request, _errors(error))
+    else:
+        if cancelled.cancel_at_period_end and cancelled.current_period_end:
+            until = f"; it runs until {cancelled.current_period_end:%-d %B}"
+        else:
+            until = ""
+        messages.success(request, f"Your pledge to {cancelled.creator.name} is cancelled{until}.")
+    return redirect("support:supporting")
+
+
+@login_required
+@require_POST
+def pledge_resume_view(request: HttpRequest, pk: int) -> HttpResponse:
+    found = _own_pledge_or_404(request, pk)
+    try:
+        resumed = pledge_resume(pledge=found, actor=request.user)
+    except ValidationError as error:
+        messages.error(request, _errors(error))
+    else:
+        messages.success(request, f"Your pledge to {resumed.creator.name} is running again.")
+    return redirect("support:supporting")
+
+
+def income_chart(rows: list[tuple[date, int]], currency: str) -> dict:
+    """Bars for the inline SVG chart: x, y, width, height per month, with labels."""
+    width, height, gap, top, bottom = 600, 200, 8, 16, 24
+    peak = max((amount for _, amount in rows), default=0)
+    slot = width / max(len(rows), 1)
+    bars = []
+    for i, (month, amount) in enumerate(rows):
+        usable = height - top - bottom
+        h = round(usable * max(amount, 0) / peak) if peak > 0 else 0
+        bars.append(
+            {
+                "x": round(i * slot + gap / 2, 1),
+                "y": height - bottom - h,
+                "width": round(slot - gap, 1),
+                "height": h,
+                "label_x": round(i * slot + slot / 2, 1),
+                "month": month,
+                "amount": format_money(amount, currency),
+            }
+        )
+    return {"bars": bars, "width": width, "height": height, "baseline": height - bottom}
+
+
+@login_required
+def wallet(request: HttpRequest) -> HttpResponse:
+    """/wallet/: the creator's figures, income chart, transaction history and supporters."""
+    creator = request.user
+    currency = settings.SUPPORT_CURRENCY
+    summary = wallet_summary(creator=creator)
+    months = income_by_month(creator=creator)
+    filters = TransactionFilterForm(request.GET or None)
+    data = filters.cleaned_data if filters.is_valid() else {}
+    entries = transactions(
+        creator=creator, kind=data.get("kind") or None, start=data.get("start"), end=data.get("end")
+    )
+    page = Paginator(entries, SUPPORT_PAGE_SIZE).get_page(request.GET.get("page"))
+    query = request.GET.copy()
+    query.pop("page", None)
+    tips_received = (
+        Tip.objects.filter(creator=creator, status=Tip.Status.SUCCEEDED)
+        .select_related("supporter")
+        .order_by("-created_at")[:50]
+    )
+    return render(
+        request,
+        "support/wallet.html",
+        {
+            "summary": summary,
+            "currency": currency,
+            "months": [(month, format_money(amount, currency)) for month, amount in months],
+            "chart": income_chart(months, currency),
+            "filters": filters,
+            "page": page,
+            "query": query.urlencode(),
+            "supporters": supporters(creator=creator)[:100],
+            "tips_received": tips_received,
+            "pledges": active_pledges(creator=creator),
+            "account": support_settings_for(creator=creator),
+        },
+    )

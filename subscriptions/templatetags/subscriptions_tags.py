@@ -31,6 +31,7 @@ def support_box(context: template.Context, story: Story, user: User) -> dict[str
     can_subscribe = creator.is_active
     return {
         "creator": creator,
+        "story": story,  # for support's {% support_actions %} inside the box
         "is_creator": user.is_authenticated and user.pk == creator.pk,
         "can_subscribe": can_subscribe,
         "subscribed": can_subscribe and selectors.is_subscribed(reader=user, creator=creator),

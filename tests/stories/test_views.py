@@ -106,9 +106,9 @@ def test_story_page_queries_do_not_grow_with_tags_or_links(
     for _ in range(20):
         make_story(creator=alice, community=lifehack)
     # story + community + creator (one join), its tags, the creator's social links; then each
-    # block's own: support box none for anonymous readers, insights 2, comments 2
+    # block's own: the support box 1 (does the creator take support?), insights 2, comments 2
     for story in (small, big):
-        with django_assert_num_queries(7):
+        with django_assert_num_queries(8):
             assert client.get(story.get_absolute_url()).status_code == 200
 
 
@@ -117,8 +117,8 @@ def test_signed_in_story_page_adds_only_the_session_and_user(
 ):
     story = make_story(creator=alice, community=lifehack, tags=["a", "b"])
     login(client, bob)
-    # session, user, the seven above, and the support box's "do you subscribe?"
-    with django_assert_num_queries(10):
+    # session, user, the eight above, and the support box's "do you subscribe?"
+    with django_assert_num_queries(11):
         client.get(story.get_absolute_url())
 
 

@@ -1,0 +1,317 @@
+"""The reader-facing support pages: settings, tips, pledges, supporting, wallet."""
+
+from __future__ import annotations
+
+import pytest
+from django.urls import reverse
+
+from subscriptions.models import Subscription
+from support.models import LedgerEntry, Pledge, SupportSettings, Tip
+from support.services import pledge_create, tip_create
+from tests.conftest import make_story, make_user
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def story(accepting, lifehack):
+    return make_story(creator=accepting, community=lifehack, title="Gardens at night")
+
+
+def tip_url(user) -> str:
+    return reverse("support:tip", args=[user.username])
+
+
+# --- settings ---------------------------------------------------------------------------------
+
+
+def test_settings_requires_login(client):
+    response = client.get("/settings/support/")
+    assert response.status_code == 302
+    assert "/accounts/login/" in response["Location"]
+
+
+def test_settings_turn_on_and_set_amounts(client, alice):
+    client.force_login(alice)
+    assert client.get("/settings/support/").status_code == 200
+    response = client.post(
+        "/settings/support/",
+        {
+            "accepts_support": "on",
+            "pledge_amount_1": "9.99",
+            "pledge_amount_2": "$3",
+            "pledge_amount_3": "5",
+        },
+    )
+    assert response.status_code == 302
+    account = SupportSettings.objects.get(creator=alice)
+    assert account.accepts_support
+    assert account.pledge_amounts == [300, 500, 999]
+
+
+def test_settings_errors_keep_typed_values(client, alice):
+    client.force_login(alice)
+    response = client.post(
+        "/settings/support/",
+        {
+            "accepts_support": "on",
+            "pledge_amount_1": "abc",
+            "pledge_amount_2": "1",
+            "pledge_amount_3": "7",
+        },
+    )
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert "Enter the amount in digits" in html
+    assert 'value="abc"' in html
+    assert not SupportSettings.objects.filter(creator=alice, accepts_support=True).exists()
+
+
+def test_settings_below_pledge_minimum_refused(client, alice):
+    client.force_login(alice)
+    response = client.post(
+        "/settings/support/",
+        {
+            "accepts_support": "on",
+            "pledge_amount_1": "1",
+            "pledge_amount_2": "3",
+            "pledge_amount_3": "7",
+        },
+    )
+    assert response.status_code == 200
+    assert 'value="1"' in response.content.decode()
+    assert not SupportSettings.objects.filter(creator=alice, accepts_support=True).exists()
+
+
+def test_settings_page_links_support(client, alice):
+    client.force_login(alice)
+    assert reverse("support:settings") in client.get("/settings/").content.decode()
+
+
+# --- story page ---------------------------------------------------------------------------------
+
+
+def test_story_page_offers_tip_and_pledge(client, story, bob):
+    html = client.get(story.get_absolute_url()).content.decode()
+    assert "Give a one-off tip" in html
+    assert "You could also pledge your support" in html
+    assert "Test mode:" in html  # the offline gateway
+    assert "Email for your receipt" in html
+    assert "Sign in to pledge monthly" in html
+    assert f'value="{story.get_absolute_url()}"' in html
+    client.force_login(bob)
+    html = client.get(story.get_absolute_url()).content.decode()
+    assert "Pledge monthly" in html and "Email for your receipt" not in html
+
+
+def test_story_page_without_support_has_no_tip(client, alice, lifehack):
+    story = make_story(creator=alice, community=lifehack)
+    html = client.get(story.get_absolute_url()).content.decode()
+    assert "Subscribe For Free" in html
+    assert "Give a one-off tip" not in html
+    assert "You could also pledge" not in html
+
+
+def test_creator_sees_no_tip_form_on_own_story(client, story, alice):
+    client.force_login(alice)
+    assert "Give a one-off tip" not in client.get(story.get_absolute_url()).content.decode()
+
+
+# --- tips ---------------------------------------------------------------------------------------
+
+
+def test_anonymous_tip_preset(client, story):
+    response = client.post(
+        tip_url(story.creator),
+        {
+            "preset": "500",
+            "email": "reader@example.com",
+            "message": "Lovely",
+            "return_url": story.get_absolute_url(),
+            "story": story.pk,
+        },
+        follow=True,
+    )
+    tip = Tip.objects.get()
+    assert tip.amount == 500 and tip.status == Tip.Status.SUCCEEDED and tip.story == story
+    assert response.redirect_chain[0][0] == story.get_absolute_url() + "?support=thanks"
+    assert "Thank you! Your $5.00 tip reached Alice Walker." in response.content.decode()
+
+
+def test_signed_in_tip_other_amount(client, accepting, bob):
+    client.force_login(bob)
+    response = client.post(tip_url(accepting), {"preset": "other", "other_amount": "12.50"})
+    assert response.status_code == 302
+    tip = Tip.objects.get()
+    assert tip.amount == 1250 and tip.supporter == bob
+    assert response["Location"].startswith(accepting.get_absolute_url())
+
+
+@pytest.mark.parametrize(
+    "typed, error",
+    [
+        ("0.50", "$1.00"),
+        ("500.01", "$500.00"),
+        ("lots", "Enter the amount in digits"),
+        ("-5", "above zero"),
+    ],
+)
+def test_tip_bad_other_amount_rerenders(client, accepting, bob, typed, error):
+    client.force_login(bob)
+    response = client.post(
+        tip_url(accepting), {"preset": "other", "other_amount": typed, "message": "hi there"}
+    )
+    assert response.status_code == 400
+    html = response.content.decode()
+    assert error in html
+    assert f'value="{typed}"' in html and "hi there" in html
+    assert not Tip.objects.filter(status=Tip.Status.SUCCEEDED).exists()
+
+
+def test_tip_bounds_accepted(client, accepting, bob):
+    client.force_login(bob)
+    for typed in ("1", "500"):
+        assert (
+            client.post(tip_url(accepting), {"preset": "other", "other_amount": typed}).status_code
+            == 302
+        )
+    assert sorted(Tip.objects.values_list("amount", flat=True)) == [100, 50_000]
+
+
+def test_anonymous_tip_needs_email(client, accepting):
+    response = client.post(tip_url(accepting), {"preset": "500"})
+    assert response.status_code == 400
+    assert not Tip.objects.exists()
+
+
+def test_creator_cannot_tip_themself(client, accepting):
+    client.force_login(accepting)
+    response = client.post(tip_url(accepting), {"preset": "500"})
+    assert response.status_code == 400
+    assert "You can’t tip yourself." in response.content.decode()
+    assert not Tip.objects.exists()
+
+
+def test_tip_creator_not_accepting_is_404(client, alice):
+    assert client.get(tip_url(alice)).status_code == 404
+    assert (
+        client.post(tip_url(alice), {"preset": "500", "email": "a@example.com"}).status_code == 404
+    )
+
+
+def test_tip_get_shows_form(client, accepting):
+    response = client.get(tip_url(accepting))
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert "Give a one-off tip" in html and "Other amount" in html and "Test mode:" in html
+
+
+def test_tip_foreign_return_url_ignored(client, accepting, bob):
+    client.force_login(bob)
+    response = client.post(
+        tip_url(accepting), {"preset": "100", "return_url": "https://evil.example/"}
+    )
+    assert response["Location"].startswith(accepting.get_absolute_url())
+
+
+# --- pledges ------------------------------------------------------------------------------------
+
+
+def test_anonymous_pledge_goes_to_login(client, story):
+    response = client.post(
+        reverse("support:pledge", args=["alice"]),
+        {"suggested": "3", "return_url": story.get_absolute_url()},
+    )
+    assert response.status_code == 302
+    assert "/accounts/login/" in response["Location"] and "next=" in response["Location"]
+    assert not Pledge.objects.exists()
+
+
+def test_pledge_suggested_subscribes(client, story, bob):
+    client.force_login(bob)
+    response = client.post(
+        reverse("support:pledge", args=["alice"]),
+        {"suggested": "$2.99", "amount": "", "return_url": story.get_absolute_url()},
+        follow=True,
+    )
+    pledge = Pledge.objects.get()
+    assert pledge.amount == 299 and pledge.status == Pledge.Status.ACTIVE
+    assert Subscription.objects.filter(subscriber=bob, creator=story.creator).exists()
+    assert response.redirect_chain[0][0].startswith(story.get_absolute_url())
+    assert "You now pledge $2.99 a month" in response.content.decode()
+
+
+def test_pledge_own_amount_below_minimum(client, accepting, bob):
+    client.force_login(bob)
+    response = client.post(reverse("support:pledge", args=["alice"]), {"amount": "2.50"})
+    assert response.status_code == 400
+    assert "$2.99" in response.content.decode()
+    assert not Pledge.objects.exists()
+    assert not Subscription.objects.exists()
+
+
+def test_supporting_change_cancel_resume(client, accepting, bob):
+    pledge, _ = pledge_create(supporter=bob, creator=accepting, amount=500)
+    tip_create(creator=accepting, supporter=bob, amount=200)
+    client.force_login(bob)
+    html = client.get("/supporting/").content.decode()
+    assert "$5.00 a month" in html and "$2.00" in html and "receipt #" in html
+    client.post(reverse("support:pledge_change", args=[pledge.pk]), {"amount": "7"})
+    pledge.refresh_from_db()
+    assert pledge.amount == 700
+    response = client.post(
+        reverse("support:pledge_change", args=[pledge.pk]), {"amount": "x"}, follow=True
+    )
+    assert "Enter the amount in digits" in response.content.decode()
+    client.post(reverse("support:pledge_cancel", args=[pledge.pk]))
+    pledge.refresh_from_db()
+    assert pledge.cancel_at_period_end
+    client.post(reverse("support:pledge_resume", args=[pledge.pk]))
+    pledge.refresh_from_db()
+    assert not pledge.cancel_at_period_end
+
+
+def test_supporting_other_readers_pledge_is_404(client, accepting, bob):
+    pledge, _ = pledge_create(supporter=bob, creator=accepting, amount=500)
+    client.force_login(make_user("carol"))
+    assert client.post(reverse("support:pledge_cancel", args=[pledge.pk])).status_code == 404
+
+
+# --- wallet -------------------------------------------------------------------------------------
+
+
+def test_wallet_requires_login(client):
+    assert client.get("/wallet/").status_code == 302
+
+
+def test_wallet_shows_figures_chart_and_supporters(client, accepting, bob):
+    tip_create(creator=accepting, amount=500, email="anon@example.com", message="Thanks!")
+    pledge_create(supporter=bob, creator=accepting, amount=299)
+    client.force_login(accepting)
+    response = client.get("/wallet/")
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert "Platform fee (7%)" in html
+    assert "$0.35" in html  # 7% of $5.00
+    assert "<svg" in html and "<rect" in html and "Net income per month" in html
+    assert "Anonymous" in html and "Thanks!" in html and "Bob Reader" in html
+    assert "$2.99 a month" in html
+
+
+def test_wallet_filters_and_pages(client, accepting, bob):
+    for _ in range(3):
+        tip_create(creator=accepting, supporter=bob, amount=100)
+    client.force_login(accepting)
+    response = client.get("/wallet/", {"kind": "fee"})
+    page = response.context["page"]
+    assert {e.kind for e in page.object_list} == {LedgerEntry.Kind.FEE}
+    response = client.get("/wallet/", {"kind": "nonsense", "start": "not a date"})
+    assert response.status_code == 200
+    assert response.context["page"].paginator.count == 6
+    response = client.get("/wallet/", {"start": "2000-01-01", "end": "2000-01-31"})
+    assert response.context["page"].paginator.count == 0
+
+
+def test_dashboard_links_wallet(client, alice):
+    client.force_login(alice)
+    assert reverse("support:wallet") in client.get("/write/").content.decode()
