@@ -31,6 +31,7 @@ migrate: install
 
 demo: migrate
 	$(BIN)/python manage.py load_demo
+	$(BIN)/python manage.py load_demo_support
 
 run: demo
 	@echo "Serving Byline on http://$(HOST):$(PORT)/ (Ctrl-C to stop)"

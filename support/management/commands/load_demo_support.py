@@ -1,0 +1,30 @@
+"""`manage.py load_demo_support`: the demo creators take tips and pledges (run after load_demo).
+
+Kept apart from load_demo because `stories` may not import `support`; `make run` runs both.
+Idempotent, and like load_demo it only touches the demo accounts.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.core.management.base import BaseCommand
+
+from creators.models import User
+from stories import demo_content as demo
+from support.services import support_settings_update
+
+
+class Command(BaseCommand):
+    help = "Turn tips and pledges on for the demo creators made by load_demo."
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        usernames = [creator.username for creator in demo.CREATORS]
+        creators = list(User.objects.filter(username__in=usernames, is_active=True))
+        for creator in creators:
+            support_settings_update(creator=creator, accepts_support=True)
+        if options["verbosity"]:
+            self.stdout.write(
+                f"Tips and pledges are on for {len(creators)} demo creators "
+                "(offline gateway: test mode, no real money moves)."
+            )
