@@ -34,6 +34,11 @@ class User(DisplaySizesMixin, AbstractUser):
     )
     email_comment_replies = models.BooleanField("replies to my comments", default=True)
     email_story_activity = models.BooleanField("comments and insights on my stories", default=True)
+    show_read_counts = models.BooleanField(
+        "show read counts on my stories",
+        default=True,
+        help_text="Readers see how many people read each story. You always see it in your stats.",
+    )
 
     class Meta(AbstractUser.Meta):
         swappable = "AUTH_USER_MODEL"

@@ -81,6 +81,7 @@ INSTALLED_APPS = [
     "django.contrib.sites",
     "django.contrib.flatpages",
     "django.contrib.humanize",
+    "django.contrib.sitemaps",
     "taggit",
     "django_prose_editor",
     "platform_site",
@@ -89,6 +90,7 @@ INSTALLED_APPS = [
     "comments",
     "subscriptions",
     "support",
+    "stats",
 ]
 
 MIDDLEWARE = [

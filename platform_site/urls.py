@@ -40,6 +40,7 @@ urlpatterns += [
     path("", include("subscriptions.urls")),
     path("", include("comments.urls")),
     path("", include("support.urls")),
+    path("", include("stats.urls")),
     # Last: its community slugs catch every path nothing above claimed.
     path("", include("stories.urls")),
 ]

@@ -118,6 +118,10 @@ class StoryQuerySet(models.QuerySet):
         """The only way a public page lists stories: published, by an active account."""
         return self.filter(status=Story.Status.PUBLISHED, creator__is_active=True)
 
+    def picked(self) -> StoryQuerySet:
+        """Staff picks, newest pick first: the home page's Top Stories."""
+        return self.filter(picked_at__isnull=False).order_by("-picked_at", "-pk")
+
     def for_cards(self) -> StoryQuerySet:
         """What a story card shows, fetched in a constant number of queries."""
         return self.select_related("creator", "community").prefetch_related("tags")
@@ -190,6 +194,24 @@ class Story(StoryContent):
     published_at = models.DateTimeField(null=True, blank=True)
     created_at = models.DateTimeField(default=timezone.now)
     updated_at = models.DateTimeField(auto_now=True)
+    # Kept by stats.services.read_record, so a card shows the count without a query.
+    read_count = models.PositiveIntegerField(default=0, editable=False)
+    # A staff pick is a Top Story on the home page, shown with the reason staff gave for it.
+    picked_at = models.DateTimeField("picked as a Top Story", null=True, blank=True)
+    pick_reason = models.CharField(
+        "why it was picked",
+        max_length=200,
+        blank=True,
+        help_text="One short sentence, shown to readers under the story on the home page.",
+    )
+    picked_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        editable=False,
+    )
 
     objects = StoryQuerySet.as_manager()
 
@@ -204,6 +226,10 @@ class Story(StoryContent):
                 condition=~Q(status="published") | Q(published_at__isnull=False),
                 name="story_published_has_date",
             ),
+            models.CheckConstraint(
+                condition=Q(picked_at__isnull=True) | ~Q(pick_reason=""),
+                name="story_pick_has_reason",
+            ),
         ]
         indexes = [
             # Explore and the home page: newest published first.
@@ -215,6 +241,10 @@ class Story(StoryContent):
             # A community page lists its published stories, newest first.
             models.Index(
                 fields=["community", "status", "-published_at"], name="story_community_pub_idx"
+            ),
+            # The home page's Top Stories: the few picked stories, newest pick first.
+            models.Index(
+                fields=["-picked_at"], name="story_picked_idx", condition=Q(picked_at__isnull=False)
             ),
         ]
 
@@ -242,6 +272,11 @@ class Story(StoryContent):
     def is_editable(self) -> bool:
         """A story under review is frozen until it is withdrawn or reviewed."""
         return self.status != self.Status.SUBMITTED
+
+    @property
+    def shows_read_count(self) -> bool:
+        """Readers see the count only where the creator allows it."""
+        return self.creator.show_read_counts
 
 
 class StoryEdit(StoryContent):

@@ -1,0 +1,10 @@
+from django.urls import path
+
+from stats import views
+
+app_name = "stats"
+
+urlpatterns = [
+    # Under /stories/, a reserved top-level path, so no community slug can shadow it.
+    path("stories/<int:pk>/read/", views.read_beacon, name="read"),
+]
