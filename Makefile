@@ -32,6 +32,7 @@ migrate: install
 demo: migrate
 	$(BIN)/python manage.py load_demo
 	$(BIN)/python manage.py load_demo_support
+	$(BIN)/python manage.py load_demo_reads
 
 run: demo
 	@echo "Serving Byline on http://$(HOST):$(PORT)/ (Ctrl-C to stop)"

@@ -11,6 +11,7 @@ from django.db.models import Count, QuerySet
 from django.http import HttpRequest
 
 from comments.models import Insight, Quality, Rating
+from platform_site.pagecache import bump
 
 
 def _plural(n: int, word: str) -> str:
@@ -44,11 +45,13 @@ class ChoiceAdmin(admin.ModelAdmin):
     @admin.action(description="Retire selected (stop offering; past insights keep them)")
     def retire(self, request: HttpRequest, queryset: QuerySet) -> None:
         changed = queryset.filter(is_active=True).update(is_active=False)
+        bump("site")  # the forms that offer them; update() sends no post_save
         self.message_user(request, f"Retired {_plural(changed, self.noun)}.", messages.SUCCESS)
 
     @admin.action(description="Offer selected again")
     def offer_again(self, request: HttpRequest, queryset: QuerySet) -> None:
         changed = queryset.filter(is_active=False).update(is_active=True)
+        bump("site")
         self.message_user(
             request, f"{_plural(changed, self.noun).capitalize()} offered again.", messages.SUCCESS
         )

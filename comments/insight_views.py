@@ -11,6 +11,7 @@ from django.views.decorators.http import require_POST
 
 from comments import insight_services
 from comments.insight_forms import InsightForm
+from platform_site import ratelimit
 from stories.models import Story
 
 
@@ -34,6 +35,11 @@ def insight_save(request: HttpRequest, story_id: int) -> HttpResponse:
     if not form.is_valid():
         messages.error(request, form.error_text())
         return redirect(back_to_insights(story))
+    try:
+        ratelimit.take_for_request(request, "insight")
+    except ratelimit.RateLimited as error:
+        # A choice of buttons, nothing typed to lose: a page saying when to come back.
+        return ratelimit.refused(request, error, back_url=back_to_insights(story))
     try:
         _, created = insight_services.insight_save(
             story=story,

@@ -9,7 +9,9 @@ from django.db.models import Exists, OuterRef, Q
 from comments.models import Comment
 from stories.models import Story
 
-COMMENTS_PER_PAGE = 50  # top-level comments; their replies come with them
+# Top-level comments; their replies come with them. Twenty keep the page quick to render however
+# busy the story (a hot story has hundreds of thousands), and "More comments" pages on.
+COMMENTS_PER_PAGE = 20
 
 
 @dataclass

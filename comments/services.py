@@ -3,10 +3,8 @@ moderate. Every change is checked here, whatever calls it (a view, the admin, th
 
 from __future__ import annotations
 
-import time
 from collections.abc import Iterable
 
-from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import QuerySet
@@ -17,20 +15,11 @@ from comments.forms import MAX_REPORT_CHARS, normalize_newlines
 from comments.models import MAX_COMMENT_CHARS, Comment, CommentReport
 from creators.models import User
 from creators.tasks import enqueue
+from platform_site import ratelimit
+from platform_site.pagecache import bump, story_name
 from stories.models import Story
 
 Status = Comment.Status
-
-# (at most this many new comments, in this many seconds) per account; replies count too.
-RATE_LIMITS = ((5, 60), (50, 24 * 60 * 60))
-RATE_LIMITED_MESSAGES = {
-    60: "You’re commenting faster than we allow; please wait a minute and try again.",
-    24 * 60 * 60: "You’ve reached today’s limit of comments; please try again tomorrow.",
-}
-
-
-class CommentRateLimited(ValidationError):
-    """Too many comments too quickly: the view answers 429 and keeps what was typed."""
 
 
 # --- checks -------------------------------------------------------------------------------
@@ -65,26 +54,6 @@ def _require_public(story: Story) -> None:
         raise ValidationError("Comments are open on published stories only.", code="not_public")
 
 
-def _take_rate_slot(author: User) -> None:
-    """Count one comment against each of the author's windows, or refuse it.
-
-    Fixed windows in the cache: `incr` is atomic on every shared backend (Redis, memcached), so
-    two requests at once cannot both take the last slot. A refused attempt is counted too,
-    which only matters while the author is already over the limit.
-    """
-    now = int(time.time())
-    for limit, seconds in RATE_LIMITS:
-        key = f"comments:rate:{author.pk}:{seconds}:{now // seconds}"
-        cache.add(key, 0, timeout=seconds)
-        try:
-            count = cache.incr(key)
-        except ValueError:  # the window expired between add and incr
-            cache.set(key, 1, timeout=seconds)
-            count = 1
-        if count > limit:
-            raise CommentRateLimited(RATE_LIMITED_MESSAGES[seconds], code="rate_limited")
-
-
 def _thread_start(*, story: Story, parent_id: int) -> Comment:
     """The top-level comment a reply belongs under: replies are one level deep."""
     parent = (
@@ -107,15 +76,24 @@ def _thread_start(*, story: Story, parent_id: int) -> Comment:
 
 @transaction.atomic
 def comment_create(
-    *, story: Story, author: User, body: str, parent_id: int | None = None
+    *,
+    story: Story,
+    author: User,
+    body: str,
+    parent_id: int | None = None,
+    client_address: str | None = None,
 ) -> Comment:
-    """Post a comment (or, with `parent_id`, a reply) and notify whoever it concerns."""
+    """Post a comment (or, with `parent_id`, a reply) and notify whoever it concerns.
+
+    Counted against the author's comment rate limits (settings.RATE_LIMITS["comment"]) and,
+    when the view passes it, the client address's; over one, RateLimited (a ValidationError).
+    """
     _require_active(author)
     _require_public(story)
     text = _checked_body(body)
     parent = _thread_start(story=story, parent_id=parent_id) if parent_id else None
     # Last, so text that was refused for another reason does not use up a slot.
-    _take_rate_slot(author)
+    ratelimit.take("comment", user_id=author.pk, address=client_address)
     comment = Comment.objects.create(story=story, author=author, parent=parent, body=text)
     if parent is None:
         enqueue(emails.send_new_comment, comment_id=comment.pk)
@@ -153,6 +131,8 @@ def comment_delete(*, comment: Comment, actor: User) -> bool:
     )
     if changed:
         comment.status = Status.DELETED
+        # QuerySet.update() sends no post_save for the page cache's receivers to hear.
+        bump(story_name(comment.story_id))
     return bool(changed)
 
 
@@ -169,6 +149,7 @@ def comment_remove(*, comment: Comment, actor: User) -> bool:
     )
     if changed:
         comment.status, comment.moderated_by, comment.moderated_at = Status.REMOVED, actor, now
+        bump(story_name(comment.story_id))
     return bool(changed)
 
 
@@ -217,10 +198,12 @@ def comment_moderate(
     targets = Comment.objects.select_for_update().filter(
         pk__in=ids, status__in=MODERATION_FROM[status]
     )
-    changed_ids = list(targets.values_list("pk", flat=True))
+    changed = list(targets.values_list("pk", "story_id"))
+    changed_ids = [pk for pk, _ in changed]
     Comment.objects.filter(pk__in=changed_ids).update(
         status=status, moderated_by=actor, moderated_at=now
     )
+    bump(*(story_name(story_id) for _, story_id in changed))
     if status != Status.VISIBLE:
         report_resolve(
             reports=CommentReport.objects.filter(comment_id__in=changed_ids), actor=actor

@@ -1,7 +1,7 @@
 """Comment actions: post or reply, edit, delete, remove (the story's creator) and report.
 
 Each changes state on POST only and then goes back to the story with a message. When the text
-is refused (empty, too long, too fast) the reader gets a page with the form, the reason and
+is refused (empty, too long, too fast: a 429) the reader gets a page with the form, the reason and
 everything they typed, never a lost comment or a 500.
 """
 
@@ -18,6 +18,9 @@ from django.views.decorators.http import require_http_methods, require_POST
 from comments import services
 from comments.forms import CommentEditForm, CommentForm, ReportForm
 from comments.models import Comment, CommentReport
+from platform_site import ratelimit
+from platform_site.client_ip import client_ip
+from platform_site.ratelimit import RateLimited
 from stories.models import Story
 
 
@@ -65,7 +68,7 @@ def comment_post(request: HttpRequest, story_id: int) -> HttpResponse:
     if not request.user.is_authenticated:
         return _log_in_first(story)
     form = CommentForm(request.POST)
-    status = 400
+    status, retry_after = 400, None
     if form.is_valid():
         try:
             comment = services.comment_create(
@@ -73,10 +76,12 @@ def comment_post(request: HttpRequest, story_id: int) -> HttpResponse:
                 author=request.user,
                 body=form.cleaned_data["body"],
                 parent_id=form.cleaned_data["parent"],
+                client_address=client_ip(request),
             )
-        except services.CommentRateLimited as error:
+        except RateLimited as error:
             form.add_error(None, error)
             status = 429
+            retry_after = error.retry_after
         except ValidationError as error:
             form.add_error(None, error)
         else:
@@ -90,12 +95,15 @@ def comment_post(request: HttpRequest, story_id: int) -> HttpResponse:
         if parent_id
         else None
     )
-    return render(
+    response = render(
         request,
         "comments/comments_form_error.html",
         {"story": story, "form": form, "parent": parent, "back_url": _comments_url(story)},
         status=status,
     )
+    if retry_after:
+        response["Retry-After"] = str(retry_after)
+    return response
 
 
 @login_required
@@ -158,14 +166,19 @@ def comment_remove(request: HttpRequest, pk: int) -> HttpResponse:
 def comment_report(request: HttpRequest, pk: int) -> HttpResponse:
     """POST files the report; GET is the form asking for a reason."""
     comment = get_comment_or_404(request, pk, role="reader", shown=True)
-    status = 200
+    status, retry_after = 200, None
     if request.method == "POST":
         form = ReportForm(request.POST)
+        status = 400
         if form.is_valid():
             try:
+                ratelimit.take_for_request(request, "report")
                 _, created = services.comment_report(
                     comment=comment, reporter=request.user, reason=form.cleaned_data["reason"]
                 )
+            except RateLimited as error:
+                form.add_error(None, error)
+                status, retry_after = 429, error.retry_after
             except ValidationError as error:
                 form.add_error(None, error)
             else:
@@ -179,13 +192,15 @@ def comment_report(request: HttpRequest, pk: int) -> HttpResponse:
                         "You have already reported this comment; our moderators will look at it.",
                     )
                 return redirect(comment.get_absolute_url())
-        status = 400
     else:
         form = ReportForm()
     already = CommentReport.objects.filter(comment=comment, reporter=request.user).exists()
-    return render(
+    response = render(
         request,
         "comments/comments_report.html",
         {"comment": comment, "story": comment.story, "form": form, "already_reported": already},
         status=status,
     )
+    if retry_after:
+        response["Retry-After"] = str(retry_after)
+    return response

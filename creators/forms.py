@@ -144,6 +144,11 @@ class ProfileForm(PlainLabels, forms.Form):
         widget=forms.FileInput,
     )
     remove_avatar = forms.BooleanField(required=False, label="Remove my current avatar")
+    show_read_counts = forms.BooleanField(
+        required=False,
+        label="Show read counts on my stories",
+        help_text="Readers see how many people read each story. Your stats always show them.",
+    )
 
     def __init__(self, *args: Any, has_avatar: bool = False, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)

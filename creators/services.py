@@ -17,13 +17,14 @@ def profile_update(
     avatar: File | None = None,
     remove_avatar: bool = False,
     links: dict[str, str],
+    show_read_counts: bool | None = None,
 ) -> User:
     """Save ``user``'s public profile and make their social links exactly ``links``.
 
     ``avatar`` must already have been through creators.images (SafeImageField does that); a
     new avatar replaces the old one, so ``remove_avatar`` only matters without one. ``links``
     maps a SocialLink.Network value to a validated URL; a network that is missing or maps to
-    "" loses its link.
+    "" loses its link. ``show_read_counts`` None leaves that choice as it is.
     """
     unknown = set(links) - set(SocialLink.Network.values)
     if unknown:
@@ -35,6 +36,9 @@ def profile_update(
         user.bio = bio
         # bio_html is made from bio by User.save(), so it must be in update_fields too.
         fields = ["display_name", "bio", "bio_html"]
+        if show_read_counts is not None:
+            user.show_read_counts = show_read_counts
+            fields.append("show_read_counts")
         if avatar is not None:
             user.avatar.save(avatar.name, avatar, save=False)
             fields.append("avatar")

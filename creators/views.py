@@ -7,14 +7,15 @@ from django.contrib import messages
 from django.contrib.auth import REDIRECT_FIELD_NAME, login
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_not_required, login_required
-from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.http import FileResponse, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import redirect, render, resolve_url
 from django.urls import reverse, reverse_lazy
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.cache import never_cache
 from django.views.decorators.debug import sensitive_post_parameters
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_http_methods, require_POST
 
+from creators.export import build_export, export_filename
 from creators.forms import (
     EmailPreferencesForm,
     LoginForm,
@@ -27,6 +28,8 @@ from creators.forms import (
     social_link_initial,
 )
 from creators.services import email_preferences_update, profile_update
+from platform_site import ratelimit
+from platform_site.client_ip import client_ip
 
 
 def safe_next(request: HttpRequest) -> str:
@@ -45,20 +48,32 @@ def safe_next(request: HttpRequest) -> str:
 def signup(request: HttpRequest) -> HttpResponse:
     if request.user.is_authenticated:
         return redirect(safe_next(request) or resolve_url(settings.LOGIN_REDIRECT_URL))
+    retry_after = None
     if request.method == "POST":
         form = SignupForm(request.POST)
         if form.is_valid():
-            user = form.save()
-            login(request, user, backend="django.contrib.auth.backends.ModelBackend")
-            messages.success(request, f"Welcome to {settings.SITE_NAME}, {user.name}!")
-            return redirect(safe_next(request) or resolve_url(settings.LOGIN_REDIRECT_URL))
+            try:
+                # Per address only: whoever signs up has no account yet to count against.
+                ratelimit.take("signup", address=client_ip(request))
+            except ratelimit.RateLimited as error:
+                form.add_error(None, error)
+                retry_after = error.retry_after
+            else:
+                user = form.save()
+                login(request, user, backend="django.contrib.auth.backends.ModelBackend")
+                messages.success(request, f"Welcome to {settings.SITE_NAME}, {user.name}!")
+                return redirect(safe_next(request) or resolve_url(settings.LOGIN_REDIRECT_URL))
     else:
         form = SignupForm()
-    return render(
+    response = render(
         request,
         "registration/signup.html",
         {"form": form, "next": safe_next(request)},
+        status=429 if retry_after else 200,
     )
+    if retry_after:
+        response["Retry-After"] = str(retry_after)
+    return response
 
 
 class LoginView(auth_views.LoginView):
@@ -115,13 +130,19 @@ def profile_settings(request: HttpRequest) -> HttpResponse:
                 avatar=form.cleaned_data["avatar"],
                 remove_avatar=form.cleaned_data.get("remove_avatar", False),
                 links=links.links(),
+                show_read_counts=form.cleaned_data["show_read_counts"],
             )
             messages.success(request, "Your profile was saved.")
             return redirect("creators:settings")
         form.note_lost_upload()
     else:
         form = ProfileForm(
-            initial={"display_name": user.display_name, "bio": user.bio}, has_avatar=has_avatar
+            initial={
+                "display_name": user.display_name,
+                "bio": user.bio,
+                "show_read_counts": user.show_read_counts,
+            },
+            has_avatar=has_avatar,
         )
         links = SocialLinkFormSet(initial=social_link_initial(user), prefix="links")
     return render(
@@ -147,3 +168,19 @@ def email_preferences(request: HttpRequest) -> HttpResponse:
     else:  # three checkboxes cannot be invalid, but a forged POST gets an answer, not a 500
         messages.error(request, "Your email choices could not be saved; please try again.")
     return redirect(reverse("creators:settings") + "#emails")
+
+
+@login_required
+@never_cache
+@require_http_methods(["GET", "POST"])
+def export(request: HttpRequest) -> HttpResponse:
+    """GET explains what the zip holds; POST downloads it, drafts included: their words."""
+    user = request.user
+    if request.method == "POST":
+        return FileResponse(
+            build_export(user=user),
+            as_attachment=True,
+            filename=export_filename(user=user),
+            content_type="application/zip",
+        )
+    return render(request, "creators/export.html", {"story_count": user.stories.count()})

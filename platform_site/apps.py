@@ -1,4 +1,4 @@
-"""The site package as an app: it owns the footer's staff-edited pages."""
+"""The site package as an app: the footer's staff-edited pages and the page cache's receivers."""
 
 from django.apps import AppConfig
 
@@ -7,3 +7,8 @@ class PlatformSiteConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
     name = "platform_site"
     verbose_name = "Site"
+
+    def ready(self) -> None:
+        from platform_site import pagecache_receivers
+
+        pagecache_receivers.connect()

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import os
+import re
+from datetime import timedelta
 from pathlib import Path
 from urllib.parse import parse_qs, unquote, urlsplit
 
@@ -84,6 +86,8 @@ INSTALLED_APPS = [
     "django.contrib.sitemaps",
     "taggit",
     "django_prose_editor",
+    "csp",
+    "axes",
     "platform_site",
     "creators",
     "stories",
@@ -95,12 +99,20 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    # The Content-Security-Policy header on every response, static files included.
+    "csp.middleware.CSPMiddleware",
+    # Static files are answered here, before sessions and the rest do any work for them.
+    "whitenoise.middleware.WhiteNoiseMiddleware",
+    # Anonymous readers' pages from the cache, before sessions, users and CSRF cost anything.
+    "platform_site.pagecache.AnonymousPageCacheMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    # Last, as django-axes asks: it turns a locked-out login into the lockout page.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "platform_site.urls"
@@ -127,7 +139,15 @@ WSGI_APPLICATION = "platform_site.wsgi.application"
 # transactions so concurrent writers queue instead of failing with "database is locked".
 DATABASE_URL = env_str("DATABASE_URL")
 if DATABASE_URL:
-    DATABASES = {"default": dj_database_url.parse(DATABASE_URL, conn_max_age=60)}
+    # Persistent connections spare every request a TCP and auth handshake; the health check
+    # replaces one that the server or a pooler closed meanwhile instead of failing a request.
+    DATABASES = {
+        "default": dj_database_url.parse(
+            DATABASE_URL,
+            conn_max_age=env_int("DB_CONN_MAX_AGE", 60),
+            conn_health_checks=True,
+        )
+    }
 else:
     DATABASES = {
         "default": {
@@ -144,12 +164,35 @@ else:
 REDIS_URL = env_str("REDIS_URL")
 if REDIS_URL:
     CACHES = {
-        "default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": REDIS_URL,
+            # A Redis that hangs must cost a request seconds, not a worker forever.
+            "OPTIONS": {"socket_connect_timeout": 2, "socket_timeout": 2},
+        }
     }
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 
+# How long a page stored for anonymous readers may be served (platform_site/pagecache.py); 0
+# turns the page cache off. A write replaces what it changes at once; what no write announces
+# (read counts, "3 minutes ago") is at most this old. The in-memory cache is one per process,
+# and a write in one gunicorn worker would not reach the pages stored in another: so without
+# REDIS_URL the page cache is on only for the one development process, unless asked for.
+PAGE_CACHE_SECONDS = env_int("PAGE_CACHE_SECONDS", 300 if REDIS_URL or DEBUG else 0)
+
+# bench/site_benchmark.py only: a constant floor view at /__bench__/floor/ and a header with
+# each request's query count. Never on in production.
+BYLINE_BENCHMARK = env_bool("BYLINE_BENCHMARK", default=False)
+if BYLINE_BENCHMARK:
+    MIDDLEWARE.insert(0, "platform_site.benchmark.QueryCountMiddleware")
+
 AUTH_USER_MODEL = "creators.User"
+# The lockout check runs before the password is even looked at (platform_site/login_guard.py).
+AUTHENTICATION_BACKENDS = [
+    "platform_site.login_guard.LockoutBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
 LOGIN_URL = "creators:login"
 LOGIN_REDIRECT_URL = "stories:dashboard"
 LOGOUT_REDIRECT_URL = "stories:home"
@@ -200,10 +243,50 @@ STATIC_URL = "static/"
 STATICFILES_DIRS = [BASE_DIR / "static"]
 STATIC_ROOT = Path(env_str("STATIC_ROOT", str(BASE_DIR / "staticfiles")))
 
-MEDIA_URL = "/media/"
+MEDIA_URL = env_str("MEDIA_URL", "/media/")
 MEDIA_ROOT = Path(env_str("MEDIA_ROOT", str(BASE_DIR / "media")))
-# Until media moves to object storage, the app serves uploads itself.
-SERVE_MEDIA = env_bool("SERVE_MEDIA", default=True)
+
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    # Development reads static files straight from the apps, so `make run` and the tests need
+    # no collectstatic; production serves the hashed, compressed copies `collectstatic` made,
+    # which browsers may cache forever.
+    "staticfiles": {
+        "BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"
+        if DEBUG
+        else "whitenoise.storage.CompressedManifestStaticFilesStorage"
+    },
+}
+# Whitenoise follows the same switch. Its own default reads settings.DEBUG when the middleware
+# starts, which the test runner has turned off, and then it looks for a collectstatic folder.
+WHITENOISE_USE_FINDERS = DEBUG
+WHITENOISE_AUTOREFRESH = DEBUG
+
+# Uploads on S3-compatible object storage once a bucket is named; every app server then sees
+# every upload. Credentials come from AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY (read by
+# django-storages and boto3 themselves, so they never sit in settings) or an instance role.
+AWS_STORAGE_BUCKET_NAME = env_str("AWS_STORAGE_BUCKET_NAME")
+if AWS_STORAGE_BUCKET_NAME:
+    STORAGES["default"] = {"BACKEND": "storages.backends.s3.S3Storage"}
+    AWS_S3_ENDPOINT_URL = env_str("AWS_S3_ENDPOINT_URL") or None  # for non-AWS services
+    AWS_S3_REGION_NAME = env_str("AWS_S3_REGION_NAME") or None
+    AWS_S3_CUSTOM_DOMAIN = env_str("AWS_S3_CUSTOM_DOMAIN") or None  # a CDN in front
+    AWS_LOCATION = env_str("AWS_LOCATION")  # a key prefix inside the bucket
+    AWS_DEFAULT_ACL = env_str("AWS_DEFAULT_ACL") or None  # None: the bucket's policy decides
+    # Off by default: image URLs are written into story bodies, and a signed URL there would
+    # stop working when its signature expires. The bucket (or CDN) serves media publicly.
+    AWS_QUERYSTRING_AUTH = env_bool("AWS_QUERYSTRING_AUTH", default=False)
+    # Two uploads named "hero.png" in the same month must not replace each other, as they
+    # don't on the local disk.
+    AWS_S3_FILE_OVERWRITE = False
+    AWS_S3_OBJECT_PARAMETERS = {"CacheControl": "max-age=31536000, public"}
+    if AWS_S3_CUSTOM_DOMAIN:
+        # creators/export.py knows this site's images in story bodies by MEDIA_URL.
+        _media_prefix = "/".join(filter(None, [AWS_S3_CUSTOM_DOMAIN, AWS_LOCATION.strip("/")]))
+        MEDIA_URL = env_str("MEDIA_URL", f"https://{_media_prefix}/")
+
+# The app serves uploads itself from MEDIA_ROOT unless object storage or a web server does.
+SERVE_MEDIA = env_bool("SERVE_MEDIA", default=not AWS_STORAGE_BUCKET_NAME)
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
@@ -218,9 +301,35 @@ SOCIAL_LINKS = {
 
 STORIES_PER_PAGE = env_int("STORIES_PER_PAGE", 12)
 
-# Where background jobs (emails, fan-out) run: "thread" answers the request at once and sends
-# from a worker thread; "inline" runs them in the request after commit (the tests use it).
-BYLINE_TASKS = env_str("BYLINE_TASKS", "thread")
+# Where background jobs (emails, fan-out) run, see creators/tasks.py: "celery" queues them for
+# Celery workers through CELERY_BROKER_URL; "thread" answers the request at once and sends from
+# a worker thread in the same process; "inline" runs them in the request after commit (tests).
+CELERY_BROKER_URL = env_str("CELERY_BROKER_URL")
+BYLINE_TASKS = env_str("BYLINE_TASKS", "celery" if CELERY_BROKER_URL else "thread")
+if BYLINE_TASKS not in {"celery", "thread", "inline"}:
+    raise ImproperlyConfigured(
+        f"BYLINE_TASKS must be celery, thread or inline; got {BYLINE_TASKS!r}"
+    )
+if BYLINE_TASKS == "celery" and not CELERY_BROKER_URL:
+    raise ImproperlyConfigured("BYLINE_TASKS=celery needs CELERY_BROKER_URL, e.g. redis://…/1")
+# A worker imports and runs a queued job by its dotted path, but only from these packages:
+# a message on the broker must not be able to name any function in the process.
+BYLINE_TASK_PACKAGES = ["creators", "stories", "comments", "subscriptions", "support", "stats"]
+
+# Celery (platform_site/celery.py reads every CELERY_* setting). Only JSON on the wire: a
+# pickled message from the broker could run code. No result backend: nothing waits on results.
+CELERY_TASK_SERIALIZER = "json"
+CELERY_RESULT_SERIALIZER = "json"
+CELERY_ACCEPT_CONTENT = ["json"]
+CELERY_TASK_IGNORE_RESULT = True
+# Acknowledge after the job ran, so a worker that dies mid-job leaves it to another; one
+# message at a time per worker process, so a long fan-out does not hold back queued emails.
+CELERY_TASK_ACKS_LATE = True
+CELERY_WORKER_PREFETCH_MULTIPLIER = 1
+CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+# Django's LOGGING stays in charge of the root logger in the worker too.
+CELERY_WORKER_HIJACK_ROOT_LOGGER = False
+CELERY_TIMEZONE = TIME_ZONE
 
 # Largest image upload accepted; creators.images refuses bigger files with a form error.
 BYLINE_IMAGE_MAX_BYTES = env_int("BYLINE_IMAGE_MAX_BYTES", 10 * 1024 * 1024)
@@ -242,9 +351,133 @@ if not 0 <= PLATFORM_FEE_BASIS_POINTS <= 10_000:
 # ISO 4217 code, lower case as Stripe writes it; every tip and pledge is in this currency.
 SUPPORT_CURRENCY = env_str("SUPPORT_CURRENCY", "usd").lower()
 
+# --- Security (what `manage.py check --deploy` asks for) ----------------------------------------
+# Headers that cost nothing over plain http apply everywhere.
+X_FRAME_OPTIONS = "DENY"
+SECURE_CONTENT_TYPE_NOSNIFF = True
+SECURE_REFERRER_POLICY = "same-origin"
+SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
+# Forms posted from the public address pass the CSRF origin check behind a proxy too.
+CSRF_TRUSTED_ORIGINS = env_list(
+    "CSRF_TRUSTED_ORIGINS", ["{0.scheme}://{0.netloc}".format(urlsplit(SITE_URL))]
+)
+# HTTPS-only settings apply when debug is off, so `make run` keeps working over http on
+# 127.0.0.1; each can be switched off, e.g. to try a production build locally.
 if not DEBUG:
+    SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", default=True)
+    # A load balancer probes over plain http and must get the answer, not a redirect.
+    SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
     SESSION_COOKIE_SECURE = env_bool("SESSION_COOKIE_SECURE", default=True)
     CSRF_COOKIE_SECURE = env_bool("CSRF_COOKIE_SECURE", default=True)
+    SECURE_HSTS_SECONDS = env_int("SECURE_HSTS_SECONDS", 31536000)
+    SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("SECURE_HSTS_INCLUDE_SUBDOMAINS", default=True)
+    SECURE_HSTS_PRELOAD = env_bool("SECURE_HSTS_PRELOAD", default=True)
+# Only when a proxy in front terminates TLS and sets this header (e.g. X-Forwarded-Proto) on
+# every request: trusted otherwise, a client could claim https for a plain-http request.
+_proxy_header = env_str("SECURE_PROXY_SSL_HEADER")
+if _proxy_header:
+    SECURE_PROXY_SSL_HEADER = ("HTTP_" + _proxy_header.upper().replace("-", "_"), "https")
+
+# How many proxies of ours stand in front of the app (a load balancer is one), each appending
+# to X-Forwarded-For. 0: the header is the client's own writing and never read. Rate limits,
+# login lockouts and read counting all go through platform_site.client_ip.
+TRUSTED_PROXY_COUNT = env_int("TRUSTED_PROXY_COUNT", 0)
+if TRUSTED_PROXY_COUNT < 0:
+    raise ImproperlyConfigured(f"TRUSTED_PROXY_COUNT must be 0 or more; got {TRUSTED_PROXY_COUNT}")
+
+
+def _origin(url: str) -> str | None:
+    """The origin ("https://cdn.example.com") of an absolute URL; None for a path on this site."""
+    parts = urlsplit(url if "://" in url else "")
+    return f"{parts.scheme}://{parts.netloc}" if parts.scheme and parts.netloc else None
+
+
+# --- Content-Security-Policy (django-csp) -----------------------------------------------------
+# Only this site's own files run or style a page: no inline script or style anywhere (the
+# templates have none; tests/platform_site/test_csp.py walks them), so injected markup that got
+# past the sanitiser still cannot run. Uploaded images may come from the media host, and the
+# payment forms may end on Stripe's pages.
+_media_origins = [_origin(MEDIA_URL)]
+if AWS_STORAGE_BUCKET_NAME and not AWS_S3_CUSTOM_DOMAIN:
+    # No MEDIA_URL of our own: django-storages links to the endpoint or AWS's bucket host.
+    _media_origins += (
+        [_origin(AWS_S3_ENDPOINT_URL)]
+        if AWS_S3_ENDPOINT_URL
+        else [
+            f"https://{AWS_STORAGE_BUCKET_NAME}.s3.amazonaws.com",
+            AWS_S3_REGION_NAME
+            and f"https://{AWS_STORAGE_BUCKET_NAME}.s3.{AWS_S3_REGION_NAME}.amazonaws.com",
+        ]
+    )
+_stripe_pages = ["https://checkout.stripe.com", "https://connect.stripe.com"]
+_csp_directives = {
+    "default-src": ["'self'"],
+    "script-src": ["'self'"],
+    "style-src": ["'self'"],
+    "img-src": ["'self'", "data:", *filter(None, _media_origins)],
+    "font-src": ["'self'"],
+    "connect-src": ["'self'"],
+    "object-src": ["'none'"],
+    "base-uri": ["'self'"],
+    "frame-ancestors": ["'none'"],
+    # A form's redirect counts as its target in some browsers: the tip and pledge forms end
+    # on Stripe Checkout, and payout set-up on Stripe Connect.
+    "form-action": ["'self'", *(_stripe_pages if PAYMENTS_GATEWAY == "stripe" else [])],
+}
+if env_str("CSP_REPORT_URI"):
+    _csp_directives["report-uri"] = [env_str("CSP_REPORT_URI")]
+# CSP_REPORT_ONLY=true sends the same policy as Content-Security-Policy-Report-Only: browsers
+# report what it would block and block nothing, to try a change of policy on real traffic.
+if env_bool("CSP_REPORT_ONLY", default=False):
+    CONTENT_SECURITY_POLICY_REPORT_ONLY = {"DIRECTIVES": _csp_directives}
+else:
+    CONTENT_SECURITY_POLICY = {"DIRECTIVES": _csp_directives}
+
+# --- Login lockout (django-axes) ---------------------------------------------------------------
+# After LOGIN_FAILURE_LIMIT wrong passwords for one username from one address, that pair may
+# not try again for LOGIN_LOCKOUT_MINUTES; the login page says so (platform_site/login_guard.py).
+# Failures are kept in the database, so every app server sees them.
+AXES_FAILURE_LIMIT = env_int("LOGIN_FAILURE_LIMIT", 5)
+AXES_COOLOFF_TIME = timedelta(minutes=env_int("LOGIN_LOCKOUT_MINUTES", 15))
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_CLIENT_IP_CALLABLE = "platform_site.client_ip.client_ip"
+AXES_LOCKOUT_CALLABLE = "platform_site.login_guard.lockout_response"
+AXES_RESET_ON_SUCCESS = True
+# Tries during a lockout do not push its end further out, so "try again in 15 minutes" holds.
+AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False
+# Only failures are needed for lockouts; a row per successful login would be a location diary.
+AXES_DISABLE_ACCESS_LOG = True
+
+# --- Rate limits (platform_site/ratelimit.py) ----------------------------------------------------
+# Per scope, the rates for one signed-in account ("user") and for one client address
+# ("address"), each "N/period" with s, m, h or d ("3/10m": three in ten minutes). An address is
+# allowed more than an account: a school or an office shares one. Override in RATE_LIMITS, e.g.
+# RATE_LIMITS="comment.user=5/m 50/d,tip.address=30/h"; an empty value ("tip.address=") turns
+# that limit off. Counted in the cache: per process with the local-memory default, across every
+# app server once REDIS_URL is set.
+RATE_LIMITS: dict[str, dict[str, list[str]]] = {
+    "comment": {"user": ["5/m", "50/d"], "address": ["20/m", "500/d"]},
+    "insight": {"user": ["20/m"], "address": ["60/m"]},
+    "report": {"user": ["10/h"], "address": ["30/h"]},
+    "tip": {"user": ["10/h"], "address": ["20/h"]},
+    "pledge": {"user": ["5/h"], "address": ["20/h"]},
+    "signup": {"address": ["5/h"]},
+}
+_RATE = re.compile(r"^[1-9][0-9]*/([1-9][0-9]*)?[smhd]$")
+for _entry in env_list("RATE_LIMITS", []):
+    _target, _, _rates = _entry.partition("=")
+    _scope, _, _kind = _target.strip().partition(".")
+    _values = _rates.split()
+    if (
+        _scope not in RATE_LIMITS
+        or _kind not in {"user", "address"}
+        or not all(_RATE.match(value) for value in _values)
+    ):
+        raise ImproperlyConfigured(
+            "RATE_LIMITS entries look like comment.user=5/m 50/d (scopes: "
+            f"{', '.join(RATE_LIMITS)}; kinds: user, address); got {_entry!r}"
+        )
+    RATE_LIMITS[_scope][_kind] = _values
 
 LOGGING = {
     "version": 1,

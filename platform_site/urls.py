@@ -20,6 +20,7 @@ FOOTER_PAGES = {
 
 urlpatterns = [
     path("admin/", admin.site.urls),
+    path("healthz", include("platform_site.health")),
     *(
         path(url.strip("/") + "/", flatpage_views.flatpage, {"url": url}, name=name)
         for name, url in FOOTER_PAGES.items()
@@ -35,12 +36,20 @@ def media(request: HttpRequest, path: str) -> HttpResponse:
 if settings.SERVE_MEDIA:
     urlpatterns.append(re_path(r"^media/(?P<path>.*)$", media, name="media"))
 
+if settings.BYLINE_BENCHMARK:
+    # bench/site_benchmark.py's yardstick, ahead of the community catch-all below.
+    from platform_site import benchmark
+
+    urlpatterns.append(path("__bench__/floor/", benchmark.floor))
+
 urlpatterns += [
     path("", include("creators.urls")),
     path("", include("subscriptions.urls")),
     path("", include("comments.urls")),
     path("", include("support.urls")),
     path("", include("stats.urls")),
+    # Feeds, sitemap.xml and robots.txt.
+    path("", include("stories.urls_feeds")),
     # Last: its community slugs catch every path nothing above claimed.
     path("", include("stories.urls")),
 ]

@@ -3,14 +3,31 @@
 from __future__ import annotations
 
 import re
+from datetime import date
 
+from django.conf import settings
+from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import get_object_or_404
+from django.shortcuts import get_object_or_404, render
+from django.utils import timezone
+from django.utils.formats import date_format
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST
 
+from platform_site.charts import BarChart, bar_chart
+from platform_site.client_ip import client_ip
+from stats.selectors import (
+    creator_reads_summary,
+    insights_over_time,
+    reads_per_day,
+    reads_per_story,
+    subscribers_over_time,
+)
 from stats.services import read_record, reader_key_for
 from stories.models import Story
+from support.money import format_money
+from support.selectors import income_by_month
+from support.views import income_chart
 
 # What read-tracker.js sends as the browser's id: a random UUID it keeps in localStorage.
 BROWSER_ID = re.compile(r"[A-Za-z0-9-]{8,64}")
@@ -27,9 +44,81 @@ def read_beacon(request: HttpRequest, pk: int) -> HttpResponse:
     key = reader_key_for(
         user=request.user,
         browser_id=browser_id if BROWSER_ID.fullmatch(browser_id) else "",
-        address=request.META.get("REMOTE_ADDR", ""),
+        address=client_ip(request),
         agent=request.META.get("HTTP_USER_AGENT", "")[:200],
     )
     read_record(story=story, reader_key=key, user=request.user)
     # Counted or not, the answer is the same: the page has nothing to update.
     return HttpResponse(status=204)
+
+
+def _day_chart(rows: list[tuple[date, int]]) -> BarChart:
+    return bar_chart(
+        slug="reads",
+        title=f"Reads per day over the last {len(rows)} days",
+        rows=rows,
+        label=lambda day: date_format(day, "j M"),
+        name=lambda day: date_format(day, "D j M Y"),
+        key_heading="Day",
+        value_heading="Reads",
+        # Thirty dates don't fit under thirty narrow bars; every sixth does, on a phone too.
+        max_labels=5,
+    )
+
+
+def _month_chart(
+    rows: list[tuple[date, int]], *, slug: str, title: str, value_heading: str, caption: str = ""
+) -> BarChart:
+    return bar_chart(
+        slug=slug,
+        title=title,
+        caption=caption,
+        rows=rows,
+        label=lambda month: date_format(month, "M"),
+        name=lambda month: date_format(month, "F Y"),
+        key_heading="Month",
+        value_heading=value_heading,
+    )
+
+
+@login_required
+def creator_stats(request: HttpRequest) -> HttpResponse:
+    """/write/stats/: the signed-in creator's reads, subscribers, insights and income."""
+    creator = request.user
+    today = timezone.localdate()
+    currency = settings.SUPPORT_CURRENCY
+    daily = reads_per_day(creator=creator, today=today)
+    subscribers = subscribers_over_time(creator=creator, today=today)
+    insights = insights_over_time(creator=creator, today=today)
+    income = income_by_month(creator=creator)
+    # The last row is the current month in the ledger's own calendar; the year is its year.
+    income_year = income[-1][0].year
+    return render(
+        request,
+        "stats/creator_stats.html",
+        {
+            "summary": creator_reads_summary(creator=creator, today=today),
+            "stories": list(reads_per_story(creator=creator, today=today)),
+            "subscribers": subscribers,
+            "insights": insights,
+            "income_year": income_year,
+            "income_this_year": format_money(
+                sum(amount for month, amount in income if month.year == income_year), currency
+            ),
+            "reads_chart": _day_chart(daily),
+            "subscribers_chart": _month_chart(
+                subscribers.months,
+                slug="subscribers",
+                title=f"New subscribers per month over the last {len(subscribers.months)} months",
+                caption="New subscribers per month (readers still subscribed)",
+                value_heading="New subscribers",
+            ),
+            "insights_chart": _month_chart(
+                insights.months,
+                slug="insights",
+                title=f"Reader insights per month over the last {len(insights.months)} months",
+                value_heading="Insights",
+            ),
+            "income_chart": income_chart(income, currency),
+        },
+    )

@@ -21,9 +21,15 @@ from django.utils.safestring import mark_safe
 from django.views.decorators.http import require_POST
 
 from creators.images import SafeImageField
-from stories.forms import ReasonForm
+from stories.forms import PickForm, ReasonForm
 from stories.models import Community, Story, StoryTransition, Submission
-from stories.services import story_publish, story_request_changes, story_unpublish
+from stories.services import (
+    story_pick,
+    story_publish,
+    story_request_changes,
+    story_unpick,
+    story_unpublish,
+)
 
 IMAGE_UPLOADS = {models.ImageField: {"form_class": SafeImageField}}
 
@@ -231,10 +237,34 @@ class StoryTransitionInline(admin.TabularInline):
         return "Changes to the published story" if transition.is_edit else "The story"
 
 
+class TopStoryFilter(admin.SimpleListFilter):
+    title = "Top Story"
+    parameter_name = "top"
+
+    def lookups(self, request, model_admin):
+        return [("yes", "Picked"), ("no", "Not picked")]
+
+    def queryset(self, request, queryset):
+        if self.value() == "yes":
+            return queryset.filter(picked_at__isnull=False)
+        if self.value() == "no":
+            return queryset.filter(picked_at__isnull=True)
+        return queryset
+
+
 @admin.register(Story)
 class StoryAdmin(ReviewActions, admin.ModelAdmin):
-    list_display = ("title", "creator", "community", "status", "published_at", "reading_time")
-    list_filter = ("status", "community", "published_at", "tags")
+    list_display = (
+        "title",
+        "creator",
+        "community",
+        "status",
+        "published_at",
+        "reading_time",
+        "read_count",
+        "is_top_story",
+    )
+    list_filter = ("status", TopStoryFilter, "community", "published_at", "tags")
     list_select_related = ("creator", "community")
     search_fields = (
         "title",
@@ -255,8 +285,12 @@ class StoryAdmin(ReviewActions, admin.ModelAdmin):
         "reading_time",
         "created_at",
         "updated_at",
+        "read_count",
+        "picked_at",
+        "pick_reason",
+        "picked_by",
     )
-    actions = ["publish", "request_changes", "unpublish"]
+    actions = ["publish", "request_changes", "unpublish", "pick", "unpick"]
     inlines = [StoryTransitionInline]
     formfield_overrides = IMAGE_UPLOADS
     fieldsets = (
@@ -272,14 +306,59 @@ class StoryAdmin(ReviewActions, admin.ModelAdmin):
                     "published_at",
                     "word_count",
                     "reading_time",
+                    "read_count",
                     "created_at",
                     "updated_at",
                 )
             },
         ),
+        ("Top Story", {"fields": ("picked_at", "pick_reason", "picked_by")}),
     )
     # Slug is filled from the title on save when left blank.
     prepopulated_fields = {"slug": ("title",)}
+
+    @admin.display(description="Top Story", boolean=True, ordering="picked_at")
+    def is_top_story(self, story: Story) -> bool:
+        return story.picked_at is not None
+
+    @admin.action(description="Pick as Top Stories, with a reason", permissions=["review"])
+    def pick(self, request: HttpRequest, queryset: QuerySet) -> HttpResponse | None:
+        form = PickForm(request.POST if "post" in request.POST else None)
+        if not form.is_valid():
+            return self._confirmation(
+                request,
+                queryset,
+                action="pick",
+                form=form,
+                title="Pick as Top Stories",
+                intro="These lead the home page under Top Stories, newest pick first. Readers "
+                "see your reason with each one.",
+                submit="Pick",
+            )
+        done, refused = 0, []
+        for story in self._stories(queryset):
+            try:
+                story_pick(story=story, actor=request.user, reason=form.cleaned_data["reason"])
+            except ValidationError as error:
+                refused.append(f"“{story.title}”: {error.messages[0]}")
+            else:
+                done += 1
+        if done:
+            self.message_user(
+                request, f"Picked {count_stories(done)} as Top Stories.", messages.SUCCESS
+            )
+        self._refusals(request, refused)
+        return None
+
+    @admin.action(description="Remove from Top Stories", permissions=["review"])
+    def unpick(self, request: HttpRequest, queryset: QuerySet) -> None:
+        done = 0
+        for story in self._stories(queryset.filter(picked_at__isnull=False)):
+            story_unpick(story=story)
+            done += 1
+        self.message_user(
+            request, f"Removed {count_stories(done)} from Top Stories.", messages.SUCCESS
+        )
 
     @admin.display(description="Review")
     def review(self, story: Story) -> str:

@@ -1423,3 +1423,20 @@ STORIES: tuple[DemoStory, ...] = (
         status="submitted",
     ),
 )
+
+
+# Top Stories on the demo home page: staff picks, each with the reason readers are shown.
+PICKS: tuple[tuple[str, str], ...] = (
+    (
+        "The Lighthouse Keeper's Daughter",
+        "A quiet story about duty that stays with you long after the light goes out.",
+    ),
+    (
+        "What I Learned from Tracking My Sleep for Ninety Days",
+        "Honest about what the data could not tell her, which is why it is useful.",
+    ),
+    (
+        "Slow Trains Through Kerala",
+        "Travel writing that takes its time, and makes you want to take yours.",
+    ),
+)

@@ -6,6 +6,8 @@ from typing import Any
 
 from django import forms
 from django_prose_editor.fields import ProseEditorFormField
+from django_prose_editor.widgets import ProseEditorWidget
+from js_asset import Media, Script
 from taggit.utils import edit_string_for_tags, parse_tags
 
 from creators.images import SafeImageField
@@ -35,6 +37,28 @@ EDITOR_EXTENSIONS: dict[str, Any] = {
 }
 
 
+class EditorWidget(ProseEditorWidget):
+    """The prose editor with no inline script or style, so it runs under our CSP.
+
+    The library's media starts with an inline import map and Tiptap injects a <style> element;
+    script-src and style-src 'self' refuse both. static/js/prose-editor.js starts the same
+    bundle by its path and without the injected style, whose rules prose-editor-core.css holds.
+    """
+
+    @property
+    def media(self) -> Media:
+        return Media(
+            css={
+                "all": [
+                    "django_prose_editor/material-icons.css",
+                    "django_prose_editor/editor.css",
+                    "css/prose-editor-core.css",
+                ]
+            },
+            js=[Script("js/prose-editor.js", type="module")],
+        )
+
+
 class StoryForm(forms.Form):
     title = forms.CharField(max_length=200, widget=forms.TextInput(attrs={"autocomplete": "off"}))
     subtitle = forms.CharField(max_length=300, required=False)
@@ -62,6 +86,8 @@ class StoryForm(forms.Form):
         required=False,
         max_length=MAX_BODY_CHARS,
         config={"extensions": EDITOR_EXTENSIONS},
+        preset="byline",  # the data attribute static/js/prose-editor.js looks for
+        widget=EditorWidget,
         label="Story",
     )
 
@@ -127,4 +153,14 @@ class ReasonForm(forms.Form):
         widget=forms.Textarea(attrs={"rows": 5}),
         max_length=2000,
         help_text="The creator sees this in their dashboard and in an email.",
+    )
+
+
+class PickForm(forms.Form):
+    """Why staff picked a story: readers see it under the story in Top Stories."""
+
+    reason = forms.CharField(
+        widget=forms.Textarea(attrs={"rows": 2, "maxlength": 200}),
+        max_length=200,
+        help_text="Public, one short sentence: shown to readers with the story on the home page.",
     )

@@ -283,8 +283,33 @@ def story_unpublish(*, story: Story, actor: User, reason: str = "") -> Story:
     if edit is not None:
         _copy_edit_into(story, edit)
     story.status = Status.DRAFT
+    # A pick is for what readers could see; publishing again does not bring it back unasked.
+    story.picked_at, story.pick_reason, story.picked_by = None, "", None
     story.save()
     enqueue(emails.send_unpublished, story_id=story.pk, reason=reason)
+    return story
+
+
+@transaction.atomic
+def story_pick(*, story: Story, actor: User, reason: str) -> Story:
+    """Make a published story a Top Story, with the short public reason staff give for it."""
+    story = _refresh(story)
+    reason = " ".join(reason.split())
+    if story.status != Status.PUBLISHED:
+        raise ValidationError("Only a published story can be a Top Story.", code="not_published")
+    if not reason:
+        raise ValidationError("Say in a sentence why readers should read it.", code="no_reason")
+    story.picked_at, story.pick_reason, story.picked_by = timezone.now(), reason, actor
+    story.save(update_fields=["picked_at", "pick_reason", "picked_by", "updated_at"])
+    return story
+
+
+@transaction.atomic
+def story_unpick(*, story: Story) -> Story:
+    """Take a story off the Top Stories; it stays published."""
+    story = _refresh(story)
+    story.picked_at, story.pick_reason, story.picked_by = None, "", None
+    story.save(update_fields=["picked_at", "pick_reason", "picked_by", "updated_at"])
     return story
 
 

@@ -3,7 +3,7 @@
 from django.urls import path
 
 from stories import editor_views as editor
-from stories import views
+from stories import search_views, views
 
 app_name = "stories"
 
@@ -23,8 +23,10 @@ urlpatterns = [
     path("write/<int:pk>/withdraw/", editor.story_withdraw, name="withdraw"),
     path("write/<int:pk>/discard/", editor.story_discard_edit, name="discard"),
     path("write/<int:pk>/delete/", editor.story_delete, name="delete"),
+    path("search/", search_views.search, name="search"),
     # Catch-alls: keep them last; stories.models.RESERVED_SLUGS keeps communities off fixed paths.
     path("<slug:community_slug>/", views.community_detail, name="community"),
-    path("<slug:community_slug>/tag/<slug:tag_slug>/", views.tag_detail, name="tag"),
+    # <str:>, not <slug:>: taggit keeps letters such as "é" in a tag's slug ("café").
+    path("<slug:community_slug>/tag/<str:tag_slug>/", views.tag_detail, name="tag"),
     path("<slug:community_slug>/<slug:story_slug>/", views.story_detail, name="detail"),
 ]

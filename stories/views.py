@@ -2,14 +2,29 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 from django.conf import settings
 from django.core.paginator import Page, Paginator
-from django.db.models import QuerySet
-from django.http import HttpRequest, HttpResponse
+from django.db.models import QuerySet, prefetch_related_objects
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, render
+from django.utils import timezone
 from taggit.models import Tag
 
 from creators.models import User
+from platform_site.pagecache import (
+    creator_name,
+    current_versions,
+    depends_on,
+    fragment_token,
+    get_fragments,
+    get_versioned,
+    set_versioned,
+    story_name,
+)
+from platform_site.templatetags.fragments import fragment_key
+from stories import keyset
 from stories.models import Community, Story
 
 
@@ -19,26 +34,62 @@ def paginate(request: HttpRequest, queryset: QuerySet) -> Page:
 
 
 def get_story_or_404(request: HttpRequest, community_slug: str, story_slug: str) -> Story:
-    """The story if this reader may see it; someone else's draft is not found, not forbidden."""
+    """The story if this reader may see it; someone else's draft is not found, not forbidden.
+
+    Its tags and the creator's social links are not fetched here: the story page takes them
+    from stored fragments when it can (see story_detail).
+    """
     queryset = (
         Story.objects.visible_to(request.user)
         .select_related("creator", "community")
-        .prefetch_related("tags", "creator__social_links")
+        # A public story is kept in the cache for the story page; the hash stays out of it.
+        .defer("creator__password")
     )
     return get_object_or_404(queryset, community__slug=community_slug, slug=story_slug)
 
 
+def story_names(story: Story) -> tuple[str, ...]:
+    """What the story page shows (platform_site/pagecache.py): Keep reading lists other
+    stories, so any change to the listing shows here too."""
+    return ("site", "listing", story_name(story.pk), creator_name(story.creator_id))
+
+
+# The parts of the story page that are the same for every reader, by {% fragment %} name.
+STORY_FRAGMENTS = ("story-meta", "story-feeds", "story-top", "keep-reading")
+
+
+# How many Top Stories lead the home page, and how many stories Trending and Keep reading show.
+TOP_STORIES = 4
+TRENDING = 5
+TRENDING_DAYS = 7
+KEEP_READING = 3
+
+
 def home(request: HttpRequest) -> HttpResponse:
-    latest = list(Story.objects.published().for_cards()[:7])
+    """Top Stories (staff picks with their reasons), then Latest without repeating them."""
+    picks = list(Story.objects.published().picked().for_cards()[:TOP_STORIES])
+    latest = list(
+        Story.objects.published().for_cards().exclude(pk__in=[story.pk for story in picks])[:7]
+    )
     communities = Community.objects.all()
+    depends_on(request, "site", "listing")
     return render(
         request,
         "stories/home.html",
-        {"lead": latest[:1], "latest": latest[1:], "communities": communities},
+        {
+            "picks": picks,
+            "lead": [] if picks else latest[:1],
+            # Six either way: two full rows of three on a desk.
+            "latest": latest[:6] if picks else latest[1:],
+            "communities": communities,
+        },
     )
 
 
 def explore(request: HttpRequest) -> HttpResponse:
+    """Newest first, in keyset pages (stories/keyset.py): deep pages cost what the first does."""
+    if "page" in request.GET:
+        return _explore_page_number(request)
     stories = Story.objects.published().for_cards()
     communities = list(Community.objects.all())
     community = tag = None
@@ -51,11 +102,18 @@ def explore(request: HttpRequest) -> HttpResponse:
     if tag_slug:
         tag = Tag.objects.filter(slug=tag_slug).first()
         stories = stories.filter(tags=tag) if tag else stories.none()
+    page = keyset.keyset_page(
+        stories,
+        per_page=settings.STORIES_PER_PAGE,
+        after=request.GET.get("after"),
+        before=request.GET.get("before"),
+    )
+    depends_on(request, "site", "listing")
     return render(
         request,
         "stories/explore.html",
         {
-            "page": paginate(request, stories),
+            "page": page,
             "communities": communities,
             "community": community,
             "community_slug": community_slug,
@@ -65,13 +123,49 @@ def explore(request: HttpRequest) -> HttpResponse:
     )
 
 
+def _explore_page_number(request: HttpRequest) -> HttpResponse:
+    """An old `?page=N` link: page N as it is now, by its token; 1 or nonsense is the first."""
+    query = request.GET.copy()
+    raw = query.pop("page")[-1]
+    try:
+        number = int(raw)
+    except ValueError:
+        number = 1
+    if number > 1:
+        stories = Story.objects.published().order_by(*keyset.ORDER)
+        if community_slug := query.get("community"):
+            stories = stories.filter(community__slug=community_slug)
+        if tag_slug := query.get("tag"):
+            stories = stories.filter(tags__slug=tag_slug)
+        offset = (number - 1) * settings.STORIES_PER_PAGE - 1
+        # Once, for an old link; the page it leads to is read by its token.
+        before = stories.only("pk", "published_at")[offset : offset + 1].first()
+        if before is not None:
+            query["after"] = keyset.encode(before)
+    url = request.path + (f"?{query.urlencode()}" if query else "")
+    return HttpResponseRedirect(url)
+
+
 def community_detail(request: HttpRequest, community_slug: str) -> HttpResponse:
     community = get_object_or_404(Community, slug=community_slug)
     stories = Story.objects.published().for_cards().filter(community=community)
+    since = timezone.localdate() - timedelta(days=TRENDING_DAYS - 1)
+    trending = (
+        Story.objects.published()
+        .filter(community=community)
+        .select_related("creator")
+        .trending(since=since)[:TRENDING]
+    )
+    depends_on(request, "site", "listing")
     return render(
         request,
         "stories/community.html",
-        {"community": community, "page": paginate(request, stories)},
+        {
+            "community": community,
+            "page": paginate(request, stories),
+            "trending": trending,
+            "trending_days": TRENDING_DAYS,
+        },
     )
 
 
@@ -79,6 +173,7 @@ def tag_detail(request: HttpRequest, community_slug: str, tag_slug: str) -> Http
     community = get_object_or_404(Community, slug=community_slug)
     tag = get_object_or_404(Tag, slug=tag_slug)
     stories = Story.objects.published().for_cards().filter(community=community, tags=tag)
+    depends_on(request, "site", "listing")
     return render(
         request,
         "stories/tag.html",
@@ -87,8 +182,46 @@ def tag_detail(request: HttpRequest, community_slug: str, tag_slug: str) -> Http
 
 
 def story_detail(request: HttpRequest, community_slug: str, story_slug: str) -> HttpResponse:
-    story = get_story_or_404(request, community_slug, story_slug)
-    return render(request, "stories/story_detail.html", {"story": story, "tags": story.tags.all()})
+    # A public story is everyone's to see, so it may come from the cache while nothing it
+    # shows has changed; a draft is looked up for its creator or staff every time.
+    key = f"story:{community_slug}/{story_slug}"
+    found = get_versioned(key)
+    if found is not None:
+        story, versions = found
+    else:
+        story = get_story_or_404(request, community_slug, story_slug)
+        versions = current_versions(story_names(story)) if story.is_public else None
+        if versions is not None:
+            set_versioned(request, key, story, versions)
+    context: dict[str, object] = {"story": story, "tags": story.tags.all()}
+    fragments: dict[str, str] = {}
+    if story.is_public:
+        names = story_names(story)
+        depends_on(request, *names)
+        # A signed-in reader's page is theirs alone, but most of it is everyone's: those parts
+        # come from the cache, and the blocks below (comments, insights, support) do the same.
+        token = fragment_token(request, *names, versions=versions)
+        keys = [fragment_key(name, story.pk) for name in STORY_FRAGMENTS]
+        fragments = get_fragments(token, keys)
+        context.update(fragment_token=token, fragments=fragments)
+        if fragment_key("keep-reading", story.pk) not in fragments:
+            context.update(keep_reading(story))
+    if len(fragments) < len(STORY_FRAGMENTS):
+        # Something is rendered afresh: one query each for the tags and the links, as before.
+        prefetch_related_objects([story], "tags", "creator__social_links")
+        context["tags"] = story.tags.all()
+    return render(request, "stories/story_detail.html", context)
+
+
+def keep_reading(story: Story) -> dict[str, QuerySet]:
+    """Under a story: more from its creator, then more from its community by others."""
+    others = Story.objects.published().exclude(pk=story.pk).select_related("creator", "community")
+    return {
+        "more_from_creator": others.filter(creator=story.creator_id)[:KEEP_READING],
+        "more_in_community": others.filter(community=story.community_id).exclude(
+            creator=story.creator_id
+        )[:KEEP_READING],
+    }
 
 
 def profile(request: HttpRequest, username: str) -> HttpResponse:
@@ -99,9 +232,11 @@ def profile(request: HttpRequest, username: str) -> HttpResponse:
     stories = (
         Story.objects.published()
         .filter(creator=creator)
-        .select_related("community")
+        # The creator too: a card asks whether they show read counts.
+        .select_related("creator", "community")
         .prefetch_related("tags")
     )
+    depends_on(request, "site", creator_name(creator.pk))
     return render(
         request, "stories/profile.html", {"creator": creator, "page": paginate(request, stories)}
     )

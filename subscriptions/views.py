@@ -30,10 +30,28 @@ def get_creator_or_404(username: str, *, active_only: bool = True) -> User:
     return get_object_or_404(users, username=username)
 
 
-@require_POST
+@require_http_methods(["GET", "POST"])
 def subscribe(request: HttpRequest, username: str) -> HttpResponse:
+    """GET: a page that asks to confirm; POST (its button, or the signed-in button): subscribe.
+
+    Anonymous readers' buttons are GET forms that lead here, so the pages they sit on carry no
+    CSRF token and one stored copy serves every anonymous reader (platform_site/pagecache.py).
+    """
     creator = get_creator_or_404(username)
     back = safe_next(request) or creator.get_absolute_url()
+    if request.method == "GET":
+        is_self = request.user.is_authenticated and request.user.pk == creator.pk
+        return render(
+            request,
+            "subscriptions/subscribe_confirm.html",
+            {
+                "creator": creator,
+                "next": back,
+                "is_self": is_self,
+                "subscribed": not is_self
+                and selectors.is_subscribed(reader=request.user, creator=creator),
+            },
+        )
     if not request.user.is_authenticated:
         # Finished by receivers.complete_pending_subscription once they log in or sign up.
         remember_pending(request, creator)

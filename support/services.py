@@ -37,6 +37,7 @@ from django.utils import timezone
 
 from creators.models import User
 from creators.tasks import enqueue
+from platform_site.pagecache import bump, creator_name
 from stories.emails import absolute
 from stories.models import Story
 from support import emails
@@ -230,11 +231,12 @@ def payout_account_connect(
 @transaction.atomic
 def support_settings_sync(*, stripe_account_id: str, payouts_enabled: bool) -> bool:
     """Stripe says whether a connected account can take payouts. True if it is one of ours."""
-    return bool(
-        SupportSettings.objects.filter(stripe_account_id=stripe_account_id).update(
-            payouts_enabled=payouts_enabled
-        )
-    )
+    accounts = SupportSettings.objects.filter(stripe_account_id=stripe_account_id)
+    creator_ids = list(accounts.values_list("creator_id", flat=True))
+    changed = accounts.update(payouts_enabled=payouts_enabled)
+    # The support box shows only when payouts can be made; update() sends no post_save.
+    bump(*(creator_name(pk) for pk in creator_ids))
+    return bool(changed)
 
 
 # --- tips ------------------------------------------------------------------------------------

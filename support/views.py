@@ -15,10 +15,13 @@ from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.formats import date_format
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST
 
 from creators.models import User
+from platform_site import ratelimit
+from platform_site.charts import BarChart, bar_chart
 from stories.models import Story
 from support.forms import (
     PledgeChangeForm,
@@ -151,13 +154,30 @@ def _story_for(creator: User, story_id) -> Story | None:
     return Story.objects.filter(pk=story_id, creator=creator).first()
 
 
+def tip_choices(query) -> dict[str, str]:
+    """What the story page's GET tip form chose, as the tip form's initial values."""
+    chosen = {name: query[name][:200] for name in ("preset", "other_amount") if query.get(name)}
+    # Hidden fields: a value the reader cannot see must not be one the form would refuse.
+    if query.get("story", "").isdigit():
+        chosen["story"] = query["story"]
+    if return_url := local_path(query.get("return_url", "")):
+        chosen["return_url"] = return_url
+    return chosen
+
+
 def tip(request: HttpRequest, username: str) -> HttpResponse:
     """/support/tip/<username>/: GET shows the tip form; POST starts the tip."""
     creator = get_object_or_404(User, username=username, is_active=True)
     offer = _offer_or_404(creator, request.user)
     is_self = request.user.is_authenticated and request.user.pk == creator.pk
     anonymous = not request.user.is_authenticated
-    form = TipForm(request.POST or None, anonymous=anonymous)
+    if request.method == "POST":
+        form = TipForm(request.POST, anonymous=anonymous)
+    else:
+        # The story page's tip box for anonymous readers is a GET form (no CSRF token on a
+        # page stored for everyone) that lands here with the amount and story chosen.
+        form = TipForm(anonymous=anonymous, initial=tip_choices(request.GET))
+    retry_after = None
     if request.method == "POST":
         if is_self:
             form.add_error(None, "You can’t tip yourself.")
@@ -165,6 +185,8 @@ def tip(request: HttpRequest, username: str) -> HttpResponse:
             data = form.cleaned_data
             story = _story_for(creator, data.get("story"))
             try:
+                # Before the gateway: with Stripe, every try would open a Checkout session.
+                ratelimit.take_for_request(request, "tip")
                 made, next_url = tip_create(
                     creator=creator,
                     amount=data["amount"],
@@ -174,6 +196,9 @@ def tip(request: HttpRequest, username: str) -> HttpResponse:
                     story=story,
                     return_url=data.get("return_url", ""),
                 )
+            except ratelimit.RateLimited as error:
+                form.add_error(None, error)
+                retry_after = error.retry_after
             except ValidationError as error:
                 form.add_error(None, _errors(error))
             else:
@@ -183,12 +208,15 @@ def tip(request: HttpRequest, username: str) -> HttpResponse:
                         f"Thank you! Your {made.display_amount} tip reached {creator.name}.",
                     )
                 return redirect(next_url)
-    return render(
+    response = render(
         request,
         "support/tip.html",
         {"creator": creator, "offer": offer, "form": form, "is_self": is_self},
-        status=400 if request.method == "POST" else 200,
+        status=(429 if retry_after else 400) if request.method == "POST" else 200,
     )
+    if retry_after:
+        response["Retry-After"] = str(retry_after)
+    return response
 
 
 @require_POST
@@ -200,14 +228,19 @@ def pledge(request: HttpRequest, username: str) -> HttpResponse:
         return redirect_to_login(back)
     offer = _offer_or_404(creator, request.user)
     form = PledgeForm(request.POST)
+    retry_after = None
     if form.is_valid():
         try:
+            ratelimit.take_for_request(request, "pledge")
             made, next_url = pledge_create(
                 supporter=request.user,
                 creator=creator,
                 amount=form.cleaned_data["pledge_amount"],
                 return_url=form.cleaned_data.get("return_url", ""),
             )
+        except ratelimit.RateLimited as error:
+            form.add_error(None, error)
+            retry_after = error.retry_after
         except ValidationError as error:
             form.add_error("amount", _errors(error))
         else:
@@ -218,7 +251,7 @@ def pledge(request: HttpRequest, username: str) -> HttpResponse:
                     f"Thank you! You now pledge {made.display_amount} a month to {creator.name}.",
                 )
             return redirect(next_url)
-    return render(
+    response = render(
         request,
         "support/pledge.html",
         {
@@ -230,8 +263,11 @@ def pledge(request: HttpRequest, username: str) -> HttpResponse:
             "return_url": form.cleaned_data.get("return_url", "") if form.is_bound else "",
             "pledge_choices": [(a, format_money(a, offer.currency)) for a in offer.pledge_amounts],
         },
-        status=400,
+        status=429 if retry_after else 400,
     )
+    if retry_after:
+        response["Retry-After"] = str(retry_after)
+    return response
 
 
 @login_required
@@ -303,27 +339,19 @@ def pledge_resume_view(request: HttpRequest, pk: int) -> HttpResponse:
     return redirect("support:supporting")
 
 
-def income_chart(rows: list[tuple[date, int]], currency: str) -> dict:
-    """Bars for the inline SVG chart: x, y, width, height per month, with labels."""
-    width, height, gap, top, bottom = 600, 200, 8, 16, 24
-    peak = max((amount for _, amount in rows), default=0)
-    slot = width / max(len(rows), 1)
-    bars = []
-    for i, (month, amount) in enumerate(rows):
-        usable = height - top - bottom
-        h = round(usable * max(amount, 0) / peak) if peak > 0 else 0
-        bars.append(
-            {
-                "x": round(i * slot + gap / 2, 1),
-                "y": height - bottom - h,
-                "width": round(slot - gap, 1),
-                "height": h,
-                "label_x": round(i * slot + slot / 2, 1),
-                "month": month,
-                "amount": format_money(amount, currency),
-            }
-        )
-    return {"bars": bars, "width": width, "height": height, "baseline": height - bottom}
+def income_chart(rows: list[tuple[date, int]], currency: str) -> BarChart:
+    """Net income per month as a bar chart, for the wallet and the creator's stats page."""
+    return bar_chart(
+        slug="income",
+        title=f"Net income per month over the last {len(rows)} months",
+        caption="Net income per month (payments less fees and refunds)",
+        rows=rows,
+        label=lambda month: date_format(month, "M"),
+        name=lambda month: date_format(month, "F Y"),
+        key_heading="Month",
+        value_heading="Net income",
+        display=lambda amount: format_money(amount, currency),
+    )
 
 
 @login_required
@@ -352,7 +380,6 @@ def wallet(request: HttpRequest) -> HttpResponse:
         {
             "summary": summary,
             "currency": currency,
-            "months": [(month, format_money(amount, currency)) for month, amount in months],
             "chart": income_chart(months, currency),
             "filters": filters,
             "page": page,

@@ -7,6 +7,7 @@ import itertools
 from datetime import timedelta
 
 import pytest
+from django.core.cache import cache
 from django.core.files.base import ContentFile
 from django.utils import timezone
 from PIL import Image
@@ -23,6 +24,17 @@ def _media_in_tmp(settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path / "media"
     # Background jobs run in the request after commit, so a test sees what they did.
     settings.BYLINE_TASKS = "inline"
+
+
+@pytest.fixture(autouse=True)
+def _empty_cache(settings):
+    # Stored pages, their version stamps and rate-limit counters live in the cache, which
+    # outlives each test's database.
+    cache.clear()
+    # Pages and fragments are stored only in the tests about them (test_pagecache.py): whether
+    # one is stored depends on how long ago the data was written (pagecache.SETTLE_SECONDS),
+    # and other tests' pinned query counts must not depend on how fast the machine is.
+    settings.PAGE_CACHE_SECONDS = 0
 
 
 def png_bytes(size: tuple[int, int] = (64, 48), color: str = "orange") -> bytes:

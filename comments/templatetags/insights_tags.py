@@ -1,6 +1,8 @@
 """Reader insights on pages other apps own: the story page's block and the dashboard's breakdown.
 
-The story page: ``{% insights_block story %}`` (two queries).
+The story page: ``{% insights_block story %}`` (two queries). A signed-in reader who has not
+left an insight sees what every such reader sees: one stored copy serves them, for one query
+("have you left one?"), while the story is unchanged (platform_site/pagecache.py).
 The dashboard: ``{% creator_insights request.user as breakdowns %}`` once (two queries), then
 ``{% insights_breakdown breakdowns story.pk %}`` per story (no query), or
 ``{{ breakdowns|insights_for:story.pk }}`` to look one story's breakdown up yourself.
@@ -12,19 +14,54 @@ from urllib.parse import urlencode
 
 from django import template
 from django.urls import reverse
+from django.utils.safestring import SafeString
 
 from comments.insight_selectors import (
     StoryInsights,
     creator_insight_breakdown,
     story_insights_summary,
 )
+from comments.models import Insight
+from platform_site import pagecache
 
 register = template.Library()
 
 
-@register.inclusion_tag("comments/insights_block.html", takes_context=True)
-def insights_block(context: template.Context, story) -> dict[str, object]:
+TEMPLATE = "comments/insights_block.html"
+
+
+@register.simple_tag(takes_context=True)
+def insights_block(context: template.Context, story) -> SafeString:
     """The "Reader insights" card: the summary, how it works, and the viewer's own form."""
+    request = context.get("request")
+    viewer = getattr(request, "user", None)
+    # The story page's token (stories.views.story_detail); "" where nothing may be shared.
+    token = context.get("fragment_token", "")
+    signed_in = bool(viewer and viewer.is_authenticated)
+    shared = token and (not signed_in or viewer.pk != story.creator_id)
+    key = f"insights:{story.pk}:{'reader' if signed_in else 'anonymous'}"
+    if shared:
+        stored = pagecache.get_fragment(token, key)
+        if stored is not None and not (signed_in and _has_own(story, viewer)):
+            return pagecache.with_csrf(stored, request)
+    values = block_context(context, story)
+    if shared and not values["summary"].has_own:
+        html = render(context, values | {"csrf_token": pagecache.csrf_placeholder()})
+        pagecache.set_fragment(token, key, str(html))
+        return pagecache.with_csrf(html, request)
+    return render(context, values)
+
+
+def _has_own(story, viewer) -> bool:
+    return Insight.objects.filter(story_id=story.pk, reader=viewer).exists()
+
+
+def render(context: template.Context, values: dict[str, object]) -> SafeString:
+    """The block's template in a context of its own, as an inclusion tag would render it."""
+    return context.template.engine.get_template(TEMPLATE).render(context.new(values))
+
+
+def block_context(context: template.Context, story) -> dict[str, object]:
     request = context.get("request")
     viewer = getattr(request, "user", None)
     signed_in = bool(viewer and viewer.is_authenticated)

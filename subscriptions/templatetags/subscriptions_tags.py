@@ -35,7 +35,10 @@ def support_box(context: template.Context, story: Story, user: User) -> dict[str
         "is_creator": user.is_authenticated and user.pk == creator.pk,
         "can_subscribe": can_subscribe,
         "subscribed": can_subscribe and selectors.is_subscribed(reader=user, creator=creator),
+        "signed_in": user.is_authenticated,
         "next": _here(context),
+        # For the support app's forms inside the box (stories.views.story_detail sets it).
+        "fragment_token": context.get("fragment_token", ""),
     }
 
 
@@ -48,6 +51,7 @@ def profile_subscribe(context: template.Context, creator: User, user: User) -> d
         "count_text": subscribers_text(count),
         "is_creator": user.is_authenticated and user.pk == creator.pk,
         "subscribed": subscribed,
+        "signed_in": user.is_authenticated,
         "next": _here(context),
     }
 

@@ -1,5 +1,10 @@
 """Support blocks for pages other apps own: ``{% support_actions creator user story %}`` adds the
-tip and pledge forms to the story page's support box. One or two queries (support_offer)."""
+tip and pledge forms to the story page's support box. One or two queries (support_offer).
+
+The forms are the same for every signed-in reader who does not pledge to the creator but for
+the CSRF token: on the story page one rendered copy serves them all while the creator's support
+settings are unchanged (platform_site/pagecache.py).
+"""
 
 from __future__ import annotations
 
@@ -7,20 +12,62 @@ from typing import Any
 
 from django import template
 from django.contrib.auth.models import AnonymousUser
+from django.utils.safestring import SafeString, mark_safe
 
 from creators.models import User
+from platform_site import pagecache
 from support.forms import PledgeForm, TipForm
+from support.models import Pledge
 from support.money import format_money
 from support.selectors import support_offer
 
 register = template.Library()
 
 
-@register.inclusion_tag("support/_support_actions.html", takes_context=True)
+TEMPLATE = "support/_support_actions.html"
+
+
+@register.simple_tag(takes_context=True)
 def support_actions(
     context: template.Context, creator: User, user: User, story: Any = None
-) -> dict[str, Any]:
+) -> SafeString:
     """Nothing when the creator cannot receive support or the viewer is the creator."""
+    request = getattr(context, "request", None) or context.get("request")
+    viewer = getattr(request, "user", None) or AnonymousUser()
+    # The story page's token (stories.views.story_detail), passed on by the support box; with
+    # it, what the creator offers comes from the stored copy, and only "do you pledge?" is asked.
+    token = context.get("fragment_token", "")
+    signed_in = viewer.is_authenticated
+    shared = token and (not signed_in or viewer.pk != creator.pk)
+    role = "reader" if signed_in else "anonymous"
+    key = f"support:{creator.pk}:{role}:{request.get_full_path() if shared else ''}"
+    if shared:
+        stored = pagecache.get_fragment(token, key)
+        if stored is not None and not stored["offer"]:
+            return mark_safe(stored["html"])
+        if stored is not None and not (signed_in and _pledges(viewer, creator)):
+            return pagecache.with_csrf(stored["html"], request)
+    values = actions_context(context, creator, user, story)
+    offer = values["offer"]
+    if shared and not (offer and offer.viewer_pledge):
+        html = render(context, values | {"csrf_token": pagecache.csrf_placeholder()})
+        pagecache.set_fragment(token, key, {"offer": offer is not None, "html": str(html)})
+        return pagecache.with_csrf(html, request)
+    return render(context, values)
+
+
+def _pledges(viewer: User, creator: User) -> bool:
+    return Pledge.objects.live().filter(supporter=viewer, creator=creator).exists()
+
+
+def render(context: template.Context, values: dict[str, Any]) -> SafeString:
+    """The forms' template in a context of its own, as an inclusion tag would render it."""
+    return context.template.engine.get_template(TEMPLATE).render(context.new(values))
+
+
+def actions_context(
+    context: template.Context, creator: User, user: User, story: Any = None
+) -> dict[str, Any]:
     # Inside another inclusion tag the context is new, but a RequestContext keeps its request.
     request = getattr(context, "request", None) or context.get("request")
     here = request.get_full_path() if request is not None else ""

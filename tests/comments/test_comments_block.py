@@ -285,8 +285,8 @@ def fill(story: Story, n: int, creator) -> None:
 # The story page, anonymous: the story with its creator and community, its tags, the creator's
 # social links (3); the support box's "does the creator take support?" (1); the insights card's
 # ratings and qualities (2); the comments card's page of top-level comments with their authors,
-# and their replies with their authors (2).
-ANONYMOUS_QUERIES = 8
+# and their replies with their authors (2); Keep reading's two lists (2).
+ANONYMOUS_QUERIES = 10
 # Signed in adds the session, the user, and the support box's "do you subscribe?".
 SIGNED_IN_QUERIES = ANONYMOUS_QUERIES + 3
 

@@ -6,10 +6,8 @@ import pytest
 from django.core import mail
 from django.core.exceptions import ValidationError
 
-from comments import services
 from comments.models import MAX_COMMENT_CHARS, Comment, CommentReport
 from comments.services import (
-    CommentRateLimited,
     comment_create,
     comment_delete,
     comment_edit,
@@ -18,6 +16,8 @@ from comments.services import (
     comment_report,
     report_resolve,
 )
+from platform_site import ratelimit
+from platform_site.ratelimit import RateLimited
 from stories.models import Story
 from tests.comments.conftest import make_comment
 from tests.conftest import make_story, make_user
@@ -115,10 +115,10 @@ def test_a_reply_to_a_comment_that_is_gone_or_elsewhere_is_refused(
 def test_more_than_five_comments_a_minute_are_refused_with_a_clear_message(comment_story, bob):
     for i in range(5):
         comment_create(story=comment_story, author=bob, body=f"Comment {i}")
-    with pytest.raises(CommentRateLimited) as error:
+    with pytest.raises(RateLimited) as error:
         comment_create(story=comment_story, author=bob, body="One too many")
     assert error.value.messages == [
-        "You’re commenting faster than we allow; please wait a minute and try again."
+        "You’re commenting faster than we allow; please try again in a minute."
     ]
     assert Comment.objects.count() == 5
     # The limit is per account: someone else still may.
@@ -126,15 +126,15 @@ def test_more_than_five_comments_a_minute_are_refused_with_a_clear_message(comme
 
 
 def test_the_daily_limit_holds_across_minutes(comment_story, bob, monkeypatch):
-    clock = [1_000_000_000.0]
-    monkeypatch.setattr(services.time, "time", lambda: clock[0])
+    clock = [1_000_000_000.0]  # 01:46:40 UTC, so fifty-one minutes stay within the day
+    monkeypatch.setattr(ratelimit, "clock", lambda: clock[0])
     for i in range(50):
         clock[0] += 61  # a new minute each time, so only the daily limit counts
         comment_create(story=comment_story, author=bob, body=f"Comment {i}")
     clock[0] += 61
-    with pytest.raises(CommentRateLimited) as error:
+    with pytest.raises(RateLimited) as error:
         comment_create(story=comment_story, author=bob, body="Fifty-first")
-    assert "today" in error.value.messages[0]
+    assert "please try again in 22 hours" in error.value.messages[0]  # the day ends at 24:00 UTC
 
 
 def test_refused_text_does_not_use_up_the_limit(comment_story, bob):
@@ -332,4 +332,7 @@ def test_posting_hands_exactly_one_job_to_the_task_seam(
 ):
     with django_capture_on_commit_callbacks() as callbacks:
         comment_create(story=comment_story, author=bob, body="Queued")
-    assert len(callbacks) == 1
+    # The page cache stamps the story again after the commit too (platform_site/pagecache.py);
+    # what is counted here is the jobs.
+    jobs = [c for c in callbacks if not c.__qualname__.startswith("bump.")]
+    assert len(jobs) == 1

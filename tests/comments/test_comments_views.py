@@ -229,7 +229,7 @@ def test_posting_too_fast_is_a_429_with_the_message_and_the_text(client, bob, co
     response = client.post(url, {"body": "The sixth, carefully typed"})
     assert response.status_code == 429
     html = response.content.decode()
-    assert "You’re commenting faster than we allow; please wait a minute and try again." in html
+    assert "You’re commenting faster than we allow; please try again in a minute." in html
     assert "The sixth, carefully typed" in html
     assert Comment.objects.count() == 5
 

@@ -117,6 +117,18 @@ def test_corpus_is_all_there() -> None:
     assert len(PAYLOADS) == 1162 + 223
 
 
+def test_every_one_line_payload_is_among_those_tested() -> None:
+    # xss_payloads.txt is the one-line subset of the JSON; none of its lines may go untested.
+    lines = [
+        line
+        for line in (XSS_DATA / "xss_payloads.txt").read_text(encoding="utf-8").splitlines()
+        if line.strip() and not line.startswith("#")
+    ]
+    tested = {param.values[0] for param in PAYLOADS}
+    assert len(lines) == 1065
+    assert [line for line in lines if line not in tested] == []
+
+
 @pytest.mark.parametrize(
     "payload",
     [

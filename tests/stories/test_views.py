@@ -106,9 +106,10 @@ def test_story_page_queries_do_not_grow_with_tags_or_links(
     for _ in range(20):
         make_story(creator=alice, community=lifehack)
     # story + community + creator (one join), its tags, the creator's social links; then each
-    # block's own: the support box 1 (does the creator take support?), insights 2, comments 2
+    # block's own: the support box 1 (does the creator take support?), insights 2, comments 2;
+    # then Keep reading: more from the creator 1, more in the community 1
     for story in (small, big):
-        with django_assert_num_queries(8):
+        with django_assert_num_queries(10):
             assert client.get(story.get_absolute_url()).status_code == 200
 
 
@@ -117,8 +118,8 @@ def test_signed_in_story_page_adds_only_the_session_and_user(
 ):
     story = make_story(creator=alice, community=lifehack, tags=["a", "b"])
     login(client, bob)
-    # session, user, the eight above, and the support box's "do you subscribe?"
-    with django_assert_num_queries(11):
+    # session, user, the ten above, and the support box's "do you subscribe?"
+    with django_assert_num_queries(13):
         client.get(story.get_absolute_url())
 
 
@@ -146,45 +147,55 @@ def test_explore_lists_newest_published_first_and_paginates(client, library, set
     first = client.get("/explore/")
     assert first.status_code == 200
     page = first.context["page"]
-    assert page.paginator.count == 30
     assert len(page.object_list) == 12
     dates = [s.published_at for s in page.object_list]
     assert dates == sorted(dates, reverse=True)
     assert "Draft one" not in first.content.decode()
-    third = client.get("/explore/?page=3").context["page"]
-    assert len(third.object_list) == 6
+    # Keyset pages (stories/keyset.py): "Older →" carries a token, not a page number.
+    second = client.get("/explore/", {"after": page.older}).context["page"]
+    third = client.get("/explore/", {"after": second.older}).context["page"]
+    assert (len(second.object_list), len(third.object_list)) == (12, 6)
+    assert third.older == ""
 
 
-@pytest.mark.parametrize(
-    ("raw", "expected"),
-    [("abc", 1), ("0", 3), ("-1", 3), ("999", 3), ("", 1), ("2.5", 1), ("1e3", 1)],
-)
-def test_a_malformed_page_number_falls_back_to_a_valid_page(client, library, raw, expected):
-    response = client.get("/explore/", {"page": raw})
-    assert response.status_code == 200
-    assert response.context["page"].number == expected
+@pytest.mark.parametrize(("raw", "expected"), [("abc", 12), ("0", 12), ("-1", 12), ("", 12)])
+def test_a_malformed_page_number_leads_to_the_first_page(client, library, raw, expected):
+    # Explore pages by token now; an old ?page= link redirects, and nonsense to the first page.
+    response = client.get("/explore/", {"page": raw}, follow=True)
+    assert response.redirect_chain == [("/explore/", 302)]
+    assert len(response.context["page"].object_list) == expected
+
+
+def test_an_old_page_number_redirects_to_the_same_stories_by_token(client, library, settings):
+    settings.STORIES_PER_PAGE = 12
+    response = client.get("/explore/?page=3", follow=True)
+    [(url, status)] = response.redirect_chain
+    assert status == 302 and url.startswith("/explore/?after=")
+    assert len(response.context["page"].object_list) == 6
+    past_the_end = client.get("/explore/?page=999&community=lifehack", follow=True)
+    assert past_the_end.redirect_chain == [("/explore/?community=lifehack", 302)]
 
 
 def test_explore_filters_by_community_and_tag(client, library):
     by_community = client.get("/explore/?community=fiction").context["page"]
-    assert by_community.paginator.count == 10
+    assert len(by_community.object_list) == 10
     assert all(s.community.slug == "fiction" for s in by_community.object_list)
     by_tag = client.get("/explore/?tag=health").context["page"]
-    assert by_tag.paginator.count == 10
+    assert len(by_tag.object_list) == 10
     both = client.get("/explore/?tag=health&community=fiction").context["page"]
-    assert both.paginator.count == 3  # 21, 24, 27
+    assert len(both.object_list) == 3  # 21, 24, 27
 
 
 def test_explore_pagination_links_keep_the_filters(client, library, settings):
     settings.STORIES_PER_PAGE = 5
     html = client.get("/explore/?community=lifehack").content.decode()
-    assert "?community=lifehack&amp;page=2" in html
+    assert "?community=lifehack&amp;after=" in html
 
 
 def test_explore_with_an_unknown_filter_says_so_and_shows_nothing(client, library):
     response = client.get("/explore/?community=nowhere")
     assert response.status_code == 200
-    assert response.context["page"].paginator.count == 0
+    assert response.context["page"].object_list == []
     assert "unknown community" in response.content.decode()
 
 
@@ -192,11 +203,12 @@ def test_explore_with_an_unknown_filter_says_so_and_shows_nothing(client, librar
 def test_explore_queries_are_constant(client, alice, lifehack, n, django_assert_num_queries):
     for i in range(n):
         make_story(creator=alice, community=lifehack, tags=[f"t{i}", "common"])
-    # communities for the filter, count, the page of stories with creator and community, tags
-    with django_assert_num_queries(4):
+    # communities for the filter, the page of stories with creator and community, tags: a
+    # keyset page needs no count
+    with django_assert_num_queries(3):
         client.get("/explore/")
     # the same plus looking up the tag
-    with django_assert_num_queries(5):
+    with django_assert_num_queries(4):
         client.get("/explore/?tag=common&community=lifehack")
 
 
@@ -243,9 +255,11 @@ def test_community_and_home_queries_are_constant(
 ):
     for i in range(n):
         make_story(creator=alice, community=lifehack, tags=[f"t{i}"])
-    with django_assert_num_queries(4):  # community, count, stories, tags
+    # community, count, stories, tags, trending this week
+    with django_assert_num_queries(5):
         client.get("/lifehack/")
-    with django_assert_num_queries(3):  # latest stories, their tags, communities
+    # top stories (none here), latest stories, their tags, communities
+    with django_assert_num_queries(4):
         client.get("/")
 
 
@@ -277,3 +291,13 @@ def test_staff_edit_a_footer_page_and_readers_see_it(client):
 
     FlatPage.objects.filter(url="/terms/").update(content="<p>New terms.</p>")
     assert "New terms." in client.get("/terms/").content.decode()
+
+
+def test_a_tag_with_letters_beyond_ascii_has_its_page(client, alice, lifehack):
+    story = make_story(creator=alice, community=lifehack, title="Coffee", tags=["café"])
+    html = client.get(story.get_absolute_url()).content.decode()
+    assert 'href="/lifehack/tag/caf%C3%A9/"' in html
+    assert client.get("/explore/").status_code == 200
+    tag_page = client.get("/lifehack/tag/caf%C3%A9/")
+    assert tag_page.status_code == 200
+    assert "Coffee" in tag_page.content.decode()

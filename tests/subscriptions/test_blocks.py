@@ -72,8 +72,10 @@ def test_anonymous_readers_see_subscribe_for_free(client, story):
         "Subscribe for free to receive all their stories in your feed."
     )
     form = box.find(".//form")
-    assert form.get("method") == "post" and form.get("action") == "/subscribe/alice/"
-    assert form.find(".//input[@name='csrfmiddlewaretoken']") is not None
+    # A GET form without a CSRF token, so every anonymous reader can share one stored page;
+    # it leads to a page that asks to confirm (subscriptions.views.subscribe).
+    assert form.get("method") == "get" and form.get("action") == "/subscribe/alice/"
+    assert form.find(".//input[@name='csrfmiddlewaretoken']") is None
     assert form.find(".//input[@name='next']").get("value") == story.get_absolute_url()
     button = form.find(".//button")
     assert text(button) == "Subscribe For Free to Alice Walker"

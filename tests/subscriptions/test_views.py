@@ -1,5 +1,5 @@
-"""Subscribe and unsubscribe buttons: POST only, their own user only, and the anonymous path
-through log in or sign up back to the story, subscribed."""
+"""Subscribe and unsubscribe buttons: POST does it (GET only asks to confirm), their own user
+only, and the anonymous path through log in or sign up back to the story, subscribed."""
 
 from __future__ import annotations
 
@@ -69,9 +69,21 @@ def test_subscribing_twice_keeps_one_subscription(as_bob, alice, bob):
     assert Subscription.objects.filter(subscriber=bob, creator=alice).count() == 1
 
 
-def test_get_on_subscribe_is_not_allowed(as_bob, alice, bob):
-    assert as_bob.get("/subscribe/alice/").status_code == 405
+def test_get_on_subscribe_asks_to_confirm_and_subscribes_nobody(as_bob, alice, bob):
+    # GET is where an anonymous reader's button leads (it carries no CSRF token); it only
+    # shows the POST form that does it.
+    response = as_bob.get("/subscribe/alice/?next=/authors/alice/")
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert 'method="post" action="/subscribe/alice/"' in html and "csrfmiddlewaretoken" in html
+    assert 'name="next" value="/authors/alice/"' in html
     assert not subscribed(bob, alice)
+
+
+def test_get_on_subscribe_for_someone_already_subscribed_says_so(as_bob, alice, bob):
+    subscription_create(subscriber=bob, creator=alice)
+    html = as_bob.get("/subscribe/alice/").content.decode()
+    assert "already subscribed" in html and 'action="/subscribe/alice/"' not in html
 
 
 def test_a_creator_cannot_subscribe_to_themself(client, alice):
@@ -155,6 +167,19 @@ def test_anonymous_subscribe_asks_to_log_in_and_subscribes_nobody(client, alice,
     assert "Log in or sign up to subscribe to Alice Walker" in login_page.content.decode()
     # The sign-up link on the login page keeps the way back.
     assert f'href="/accounts/signup/?next={url}"' in login_page.content.decode()
+
+
+def test_the_anonymous_button_leads_to_a_confirmation_that_keeps_the_way_back(client, story):
+    url = story.get_absolute_url()
+    page = client.get("/subscribe/alice/", {"next": url})
+    assert page.status_code == 200
+    html = page.content.decode()
+    assert "Next you log in or sign up" in html
+    assert f'name="next" value="{url}"' in html and "csrfmiddlewaretoken" in html
+    assert PENDING_KEY not in client.session  # nothing is remembered until they confirm
+    response = client.post("/subscribe/alice/", {"next": url})
+    assert response["Location"] == f"/accounts/login/?next={url}"
+    assert client.session[PENDING_KEY]["creator"] == story.creator.pk
 
 
 def test_logging_in_completes_the_subscription_and_returns_to_the_story(client, alice, bob, story):

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
 from django.urls import reverse
 
@@ -96,7 +98,10 @@ def test_story_page_offers_tip_and_pledge(client, story, bob):
     assert "Give a one-off tip" in html
     assert "You could also pledge your support" in html
     assert "Test mode:" in html  # the offline gateway
-    assert "Email for your receipt" in html
+    # Anonymous readers choose the amount here and give their email on the tip page: the
+    # story page's form is a GET form, without a CSRF token, shared by every anonymous reader.
+    assert f'method="get" action="{tip_url(story.creator)}"' in html
+    assert "Email for your receipt" not in html and "csrfmiddlewaretoken" not in html
     assert "Sign in to pledge monthly" in html
     assert f'value="{story.get_absolute_url()}"' in html
     client.force_login(bob)
@@ -204,6 +209,23 @@ def test_tip_get_shows_form(client, accepting):
     assert response.status_code == 200
     html = response.content.decode()
     assert "Give a one-off tip" in html and "Other amount" in html and "Test mode:" in html
+
+
+def test_the_story_pages_tip_choice_arrives_on_the_tip_page(client, story):
+    # What the anonymous reader's GET form on the story page sends.
+    query = {"preset": "1000", "story": story.pk, "return_url": story.get_absolute_url()}
+    html = client.get(tip_url(story.creator), query).content.decode()
+    assert re.search(r'value="1000"[^>]* checked', html)
+    assert "Email for your receipt" in html and "csrfmiddlewaretoken" in html
+    assert f'name="story" value="{story.pk}"' in html
+    assert f'name="return_url" value="{story.get_absolute_url()}"' in html
+
+
+def test_tip_page_choices_it_would_refuse_are_left_out(client, accepting):
+    query = {"story": "abc", "return_url": "https://evil.example/", "other_amount": "9" * 500}
+    html = client.get(tip_url(accepting), query).content.decode()
+    assert 'name="story" value=' not in html and 'name="return_url" value=' not in html
+    assert 'value="' + "9" * 200 + '"' in html  # typed text is kept, cut to a sane length
 
 
 def test_tip_foreign_return_url_ignored(client, accepting, bob):

@@ -26,7 +26,7 @@ from creators.images import process_upload
 from creators.models import SocialLink, User
 from stories import demo_content as demo
 from stories.models import Community, Story
-from stories.services import story_publish, story_submit
+from stories.services import story_pick, story_publish, story_submit
 
 SITE = "http://127.0.0.1:8000"
 DISCARD_EMAIL = "django.core.mail.backends.dummy.EmailBackend"
@@ -119,6 +119,7 @@ class Command(BaseCommand):
                 )
                 for look, spec in enumerate((demo.SEED_STORY, *demo.STORIES))
             )
+            self._picks(editor)
         self._report(
             seconds=time.monotonic() - started,
             password=known_password,
@@ -266,6 +267,13 @@ class Command(BaseCommand):
                 story.transitions.update(created_at=when)
         self.created["stories"] += 1
         return story
+
+    def _picks(self, editor: User) -> None:
+        """The staff picks, oldest first so the first in the list leads; existing ones stay."""
+        for title, reason in reversed(demo.PICKS):
+            story = Story.objects.published().filter(title=title, picked_at__isnull=True).first()
+            if story is not None:
+                story_pick(story=story, actor=editor, reason=reason)
 
     # --- the report -----------------------------------------------------------------------
 

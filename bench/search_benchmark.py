@@ -1,0 +1,424 @@
+"""Search latency on 100,000 stories: seeds SQLite and PostgreSQL, builds the index, times queries.
+
+    .venv/bin/python bench/search_benchmark.py [--stories 100000] [--postgres-url URL]
+
+Each database is benchmarked in its own child process (Django's settings are fixed once set
+up): SQLite in a temporary file, PostgreSQL in a database whose name must contain "bench"
+(default `byline_bench_search`, dropped and created afresh). Neither the development database
+(db.sqlite3) nor CI's (byline_ci) is ever opened. Queries go through
+`stories.search.search_stories`, the function the search page calls, so each timing is the
+first results page as the page gets it: count, ranked page, highlights, stories and tags.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import math
+import os
+import random
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from datetime import timedelta
+from pathlib import Path
+from urllib.parse import urlsplit, urlunsplit
+
+ROOT = Path(__file__).resolve().parents[1]
+DEFAULT_POSTGRES_URL = "postgres://postgres:postgres@127.0.0.1:5432/byline_bench_search"
+SEED = 20_26
+
+# Real words take the most frequent ranks, so common queries look like what readers type;
+# made-up words fill the long tail that rare queries hit.
+_COMMON = """
+the of and to in is that it was for on are with as his they be at one have this from or had by
+word but what some we can out other were all there when up use your how said an each she which
+do their time if will way about many then them write would like so these her long make thing see
+him two has look more day could go come did number sound no most people my over know water than
+call first who may down side been now find garden river stone light winter summer city family
+history music science money health travel food coffee bread market village mountain ocean forest
+story letter window kitchen morning evening teacher doctor engine machine garden harvest season
+memory silence journey border island bridge station library museum theatre painting language
+"""
+COMMON_WORDS = _COMMON.split()
+SYLLABLES = [
+    "ka", "lo", "mi", "ra", "ven", "tor", "sel", "du", "pra", "nix", "qua", "bel", "sho", "ter",
+    "vin", "ga", "lum", "dra", "fen", "ko", "ru", "zan", "pel", "mor", "tis", "oba", "ul", "wen",
+]  # fmt: skip
+COMMON_QUERIES = [
+    "time", "people", "water", "number", "sound", "garden", "river", "stone", "light", "winter",
+    "city", "family", "history", "music", "market",
+]  # fmt: skip
+VOCABULARY_SIZE = 30_000
+ZIPF_EXPONENT = 1.07
+TAGS = [
+    "health", "travel", "gardening", "cooking", "history", "science", "music", "money", "parenting",
+    "fiction", "poetry", "technology", "design", "sports", "nature", "climate", "books", "film",
+    "photography", "education", "work", "careers", "relationships", "mindfulness", "fitness",
+    "programming", "startups", "politics", "economics", "philosophy", "art", "architecture",
+]  # fmt: skip
+FIRST_NAMES = [
+    "Amelia", "Oliver", "Isla", "Noah", "Ava", "Leo", "Mia", "Arthur", "Ivy", "Theo", "Rosa",
+    "Felix", "Nora", "Hugo", "Ada", "Otto", "Clara", "Jonah", "Edith", "Milo", "Iris", "Silas",
+]  # fmt: skip
+LAST_NAMES = [
+    "Wilson", "Okafor", "Lindqvist", "Moreau", "Tanaka", "Castillo", "Byrne", "Novak", "Haddad",
+    "Petrov", "Quispe", "Mbeki", "Sorensen", "Dubois", "Kowalski", "Farouk", "Ramsey", "Oyelaran",
+]  # fmt: skip
+
+
+# --- the parent: one child per database, then the table ------------------------------------
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--stories", type=int, default=100_000)
+    parser.add_argument("--postgres-url", default=DEFAULT_POSTGRES_URL)
+    parser.add_argument("--only", choices=["sqlite", "postgresql"])
+    parser.add_argument("--passes", type=int, default=3, help="timed passes over the queries")
+    parser.add_argument(
+        "--sqlite-path", help="keep the SQLite database in this file (default: a temporary one)"
+    )
+    parser.add_argument(
+        "--reuse",
+        action="store_true",
+        help="keep a database already seeded with --stories stories (the index is rebuilt)",
+    )
+    parser.add_argument(
+        "--keep-index",
+        action="store_true",
+        help="with --reuse: keep the index too if it is complete, and only time the queries",
+    )
+    parser.add_argument("--child", choices=["sqlite", "postgresql"], help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    if args.child:
+        result = run_child(args)
+        print("RESULT " + json.dumps(result), flush=True)
+        return
+
+    check_postgres_url(args.postgres_url)
+    results = []
+    for vendor in ["sqlite", "postgresql"]:
+        if args.only and vendor != args.only:
+            continue
+        with tempfile.TemporaryDirectory(prefix="byline-bench-") as tmp:
+            sqlite_path = args.sqlite_path or str(Path(tmp) / "bench.sqlite3")
+            command = [
+                sys.executable,
+                __file__,
+                "--child",
+                vendor,
+                "--stories",
+                str(args.stories),
+                "--passes",
+                str(args.passes),
+                "--postgres-url",
+                args.postgres_url,
+                "--sqlite-path",
+                sqlite_path,
+                *(["--reuse"] if args.reuse else []),
+                *(["--keep-index"] if args.keep_index else []),
+            ]
+            print(f"== {vendor}, {args.stories:,} stories", flush=True)
+            with subprocess.Popen(command, cwd=ROOT, stdout=subprocess.PIPE, text=True) as child:
+                for line in child.stdout:
+                    if line.startswith("RESULT "):
+                        results.append(json.loads(line[len("RESULT ") :]))
+                    else:
+                        print("   " + line.rstrip(), flush=True)
+            if child.returncode:
+                sys.exit(f"The {vendor} benchmark failed (exit status {child.returncode}).")
+    print()
+    print_table(results)
+
+
+def check_postgres_url(url: str) -> None:
+    name = urlsplit(url).path.lstrip("/")
+    # The benchmark drops and re-creates its database; it must never be one that matters.
+    if "bench" not in name:
+        sys.exit(f"Refusing PostgreSQL database {name!r}: its name must contain 'bench'.")
+
+
+def print_table(results: list[dict]) -> None:
+    print(
+        f"{'database':<11}{'stories':>9}{'seed s':>9}{'index s':>9}{'queries':>9}"
+        f"{'median ms':>11}{'p95 ms':>9}{'max ms':>9}"
+    )
+    for r in results:
+        print(
+            f"{r['vendor']:<11}{r['stories']:>9,}{r['seed_seconds']:>9.1f}"
+            f"{r['index_seconds']:>9.1f}{r['timings']:>9}{r['median_ms']:>11.1f}"
+            f"{r['p95_ms']:>9.1f}{r['max_ms']:>9.1f}"
+        )
+    for r in results:
+        print(f"\n{r['vendor']}: median / p95 / max ms by kind of query")
+        for kind, row in r["by_kind"].items():
+            print(
+                f"  {kind:<12} {row['median_ms']:>8.1f} {row['p95_ms']:>8.1f} "
+                f"{row['max_ms']:>8.1f}   ({row['queries']} queries, "
+                f"median {row['median_results']:,} results)"
+            )
+
+
+# --- the child: one database ----------------------------------------------------------------
+
+
+def run_child(args: argparse.Namespace) -> dict:
+    if args.child == "postgresql":
+        if not args.reuse:
+            recreate_postgres_database(args.postgres_url)
+        os.environ["DATABASE_URL"] = args.postgres_url
+    else:
+        os.environ.pop("DATABASE_URL", None)
+        if not args.reuse and os.path.exists(args.sqlite_path):
+            sys.exit(f"{args.sqlite_path} exists; pass --reuse to use it, or remove it.")
+        os.environ["SQLITE_PATH"] = args.sqlite_path
+    # DEBUG off: with it on, Django keeps every query in memory.
+    os.environ["DJANGO_DEBUG"] = "false"
+    os.environ.setdefault("SECRET_KEY", "benchmark-only-" + os.urandom(16).hex())
+    os.environ["DJANGO_SETTINGS_MODULE"] = "platform_site.settings"
+    sys.path.insert(0, str(ROOT))
+
+    import django
+
+    django.setup()
+
+    from django.conf import settings
+    from django.core.management import call_command
+    from django.db import connection
+
+    name = str(settings.DATABASES["default"]["NAME"])
+    assert name != str(ROOT / "db.sqlite3") and "byline_ci" not in name, name
+    call_command("migrate", verbosity=0)
+
+    from stories.models import Story
+
+    seed_seconds = 0.0
+    if args.reuse and Story.objects.published().count() == args.stories:
+        print("reusing the seeded database", flush=True)
+    elif Story.objects.exists():
+        sys.exit("The benchmark database holds other stories; run without --reuse.")
+    else:
+        started = time.perf_counter()
+        seed(args.stories)
+        seed_seconds = time.perf_counter() - started
+        print(f"seeded in {seed_seconds:.1f} s", flush=True)
+
+    from stories import search
+
+    index_seconds = 0.0
+    backend = search.backend_for(connection)
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT count(*) FROM {backend.table}")
+        complete = cursor.fetchone()[0] == args.stories
+    if args.reuse and args.keep_index and complete:
+        print("reusing the index", flush=True)
+    else:
+        started = time.perf_counter()
+        indexed = search.rebuild_index()
+        index_seconds = time.perf_counter() - started
+        print(f"indexed {indexed:,} stories in {index_seconds:.1f} s", flush=True)
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("VACUUM ANALYZE")
+
+    return time_queries(args, queries(), seed_seconds, index_seconds)
+
+
+def recreate_postgres_database(url: str) -> None:
+    import psycopg
+
+    parts = urlsplit(url)
+    name = parts.path.lstrip("/")
+    check_postgres_url(url)
+    maintenance = urlunsplit(parts._replace(path="/postgres"))
+    with psycopg.connect(maintenance, autocommit=True) as conn:
+        conn.execute(f'DROP DATABASE IF EXISTS "{name}"')
+        conn.execute(f'CREATE DATABASE "{name}"')
+
+
+def vocabulary(rng: random.Random) -> list[str]:
+    words = list(dict.fromkeys(COMMON_WORDS))
+    seen = set(words)
+    while len(words) < VOCABULARY_SIZE:
+        word = "".join(rng.choice(SYLLABLES) for _ in range(rng.randint(2, 4)))
+        if word not in seen:
+            seen.add(word)
+            words.append(word)
+    return words
+
+
+def seed(n: int) -> None:
+    """Bulk-insert n published stories, their creators, communities and tags.
+
+    bulk_create sends no post_save or m2m_changed, so no story is indexed one at a time; the
+    index is built afterwards in one go.
+    """
+    from django.contrib.auth.hashers import make_password
+    from django.contrib.contenttypes.models import ContentType
+    from django.utils import timezone
+    from django.utils.text import slugify
+    from taggit.models import Tag, TaggedItem
+
+    from creators.models import User
+    from stories.models import WORDS_PER_MINUTE, Community, Story
+
+    rng = random.Random(SEED)
+    words = vocabulary(rng)
+    weights = [1 / (rank**ZIPF_EXPONENT) for rank in range(1, len(words) + 1)]
+    # One long Zipf-distributed stream; each story reads a window of it.
+    stream = rng.choices(words, weights=weights, k=2_000_000)
+
+    password = make_password(None)
+    creators = User.objects.bulk_create(
+        [
+            User(
+                username=f"writer{i}",
+                display_name=f"{rng.choice(FIRST_NAMES)} {rng.choice(LAST_NAMES)}",
+                password=password,
+            )
+            for i in range(1000)
+        ],
+        batch_size=500,
+    )
+    communities = Community.objects.bulk_create(
+        [Community(name=f"Community {i}", slug=f"community-{i}") for i in range(20)]
+    )
+    tags = Tag.objects.bulk_create([Tag(name=name, slug=slugify(name)) for name in TAGS])
+    story_type = ContentType.objects.get_for_model(Story)
+    now = timezone.now()
+
+    batch_size = 2000
+    for start in range(0, n, batch_size):
+        stories = []
+        for i in range(start, min(start + batch_size, n)):
+            length = rng.randint(200, 500)
+            offset = rng.randrange(len(stream) - length)
+            body_words = stream[offset : offset + length]
+            paragraphs, j = [], 0
+            while j < length:
+                size = rng.randint(40, 120)
+                paragraphs.append("<p>" + " ".join(body_words[j : j + size]).capitalize() + ".</p>")
+                j += size
+            title_words = rng.choices(words[:3000], weights=weights[:3000], k=rng.randint(3, 7))
+            stories.append(
+                Story(
+                    title=" ".join(title_words).capitalize(),
+                    subtitle=" ".join(rng.choices(words[:5000], k=rng.randint(0, 9))).capitalize(),
+                    body="".join(paragraphs),
+                    word_count=length,
+                    reading_time=max(1, math.ceil(length / WORDS_PER_MINUTE)),
+                    slug=f"story-{i}",
+                    creator=rng.choice(creators),
+                    community=rng.choice(communities),
+                    status=Story.Status.PUBLISHED,
+                    published_at=now - timedelta(minutes=rng.randrange(3 * 365 * 24 * 60)),
+                    created_at=now,
+                )
+            )
+        Story.objects.bulk_create(stories)
+        TaggedItem.objects.bulk_create(
+            [
+                TaggedItem(tag=tag, content_type=story_type, object_id=story.pk)
+                for story in stories
+                for tag in rng.sample(tags, rng.randint(0, 3))
+            ]
+        )
+        if (start // batch_size) % 10 == 0:
+            print(f"  {start + len(stories):,} stories", flush=True)
+
+
+def queries() -> dict[str, list[str]]:
+    """The queries to time, by kind; the same for every run on the same seed."""
+    from creators.models import User
+    from creators.sanitizer import html_to_text
+    from stories.models import Story
+    from stories.search import STOP_WORDS
+
+    words = vocabulary(random.Random(SEED))
+    phrases = []
+    ids = list(Story.objects.order_by("pk").values_list("pk", flat=True))[::7000][:15]
+    for body in Story.objects.filter(pk__in=ids).order_by("pk").values_list("body", flat=True):
+        text = html_to_text(body).lower().replace(".", "").split()
+        # Two adjacent words that are not stop words, as a reader would quote them.
+        pairs = zip(text[100:], text[101:], strict=False)
+        first, second = next((a, b) for a, b in pairs if not STOP_WORDS & {a, b})
+        phrases.append(f'"{first} {second}"')
+    creators = list(User.objects.order_by("pk").values_list("display_name", flat=True))[::97][:10]
+    return {
+        # Content words: the most frequent words are English stop words, which PostgreSQL
+        # ignores, so they would time no search at all there.
+        "common": COMMON_QUERIES,
+        "middling": words[300:320],
+        "rare": words[8000:8020],
+        "two words": [f"{a} {b}" for a, b in zip(COMMON_QUERIES, words[1000:1015], strict=True)],
+        "phrase": phrases,
+        "tag": TAGS[::3],
+        "creator": list(creators),
+        "no match": [f"zzq{i}xv" for i in range(5)] + ["-garden", "!!!", "NEAR(", '"', "*"],
+    }
+
+
+def time_queries(
+    args: argparse.Namespace,
+    queries: dict[str, list[str]],
+    seed_seconds: float,
+    index_seconds: float,
+) -> dict:
+    from django.db import connection
+
+    from stories.search import search_stories
+
+    def run(query: str) -> tuple[float, int]:
+        started = time.perf_counter()
+        page = search_stories(query, page_number=1)
+        results = list(page.object_list)  # the page's highlights, stories and tags
+        for result in results:
+            str(result.title_html), str(result.excerpt_html), list(result.story.tags.all())
+        return (time.perf_counter() - started) * 1000, page.paginator.count
+
+    everything = [(kind, q) for kind, qs in queries.items() for q in qs]
+    for _, query in everything:  # warm caches: a live site's are warm
+        run(query)
+    # Timings on a shared machine mean little without how busy it was.
+    print("load average before timing: {:.2f} {:.2f} {:.2f}".format(*os.getloadavg()), flush=True)
+    timings: dict[str, list[float]] = {kind: [] for kind in queries}
+    counts: dict[str, list[int]] = {kind: [] for kind in queries}
+    for _ in range(args.passes):
+        for kind, query in everything:
+            ms, count = run(query)
+            timings[kind].append(ms)
+            counts[kind].append(count)
+    print("load average after timing:  {:.2f} {:.2f} {:.2f}".format(*os.getloadavg()), flush=True)
+    all_ms = [ms for kind in timings for ms in timings[kind]]
+    return {
+        "vendor": connection.vendor,
+        "stories": args.stories,
+        "seed_seconds": seed_seconds,
+        "index_seconds": index_seconds,
+        "timings": len(all_ms),
+        **summary(all_ms),
+        "by_kind": {
+            kind: {
+                **summary(timings[kind]),
+                "queries": len(queries[kind]),
+                "median_results": int(statistics.median(counts[kind])),
+            }
+            for kind in queries
+        },
+    }
+
+
+def summary(ms: list[float]) -> dict[str, float]:
+    ordered = sorted(ms)
+    return {
+        "median_ms": statistics.median(ordered),
+        "p95_ms": ordered[min(len(ordered) - 1, math.ceil(0.95 * len(ordered)) - 1)],
+        "max_ms": ordered[-1],
+    }
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,169 @@
+"""One small rate limiter for actions people could repeat to spam: fixed windows in the cache.
+
+Limits live in settings.RATE_LIMITS: for each scope ("comment", "tip", ...) the rates for one
+signed-in account ("user") and for one client address ("address"), e.g. {"user": ["5/m"]}.
+An action is counted against every window that applies and refused when any is full.
+"""
+
+from __future__ import annotations
+
+import ipaddress
+import math
+import re
+import time
+from dataclasses import dataclass
+from functools import lru_cache
+
+from django.conf import settings
+from django.core.cache import cache
+from django.core.exceptions import ImproperlyConfigured, ValidationError
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
+
+from platform_site.client_ip import client_ip
+
+PERIODS = {"s": 1, "m": 60, "h": 60 * 60, "d": 24 * 60 * 60}
+RATE = re.compile(r"^\s*(\d+)\s*/\s*(\d*)\s*([smhd])\s*$")
+
+# What the refusal says someone was doing: "You’re {doing} faster than we allow".
+DOING = {
+    "comment": "commenting",
+    "insight": "saving insights",
+    "report": "reporting comments",
+    "tip": "sending tips",
+    "pledge": "starting pledges",
+    "signup": "creating accounts",
+}
+
+
+@dataclass(frozen=True)
+class Rate:
+    limit: int
+    seconds: int
+
+
+@lru_cache(maxsize=64)
+def parse_rate(text: str) -> Rate:
+    """A rate as written in settings: "10/m" is ten a minute, "3/10m" three in ten minutes."""
+    match = RATE.match(text)
+    if not match or int(match.group(1)) < 1 or match.group(2) == "0":
+        raise ImproperlyConfigured(
+            f"A rate limit must look like 10/m, 100/h or 3/10m (s, m, h or d); got {text!r}"
+        )
+    limit, multiple, unit = match.groups()
+    return Rate(limit=int(limit), seconds=int(multiple or 1) * PERIODS[unit])
+
+
+def _wait_words(seconds: int) -> str:
+    if seconds <= 60:
+        return "a minute"
+    if seconds < 60 * 60:
+        return f"{math.ceil(seconds / 60)} minutes"
+    hours = math.ceil(seconds / 3600)
+    return "an hour" if hours == 1 else f"{hours} hours"
+
+
+class RateLimited(ValidationError):
+    """Over a limit. A ValidationError, so a form shows it next to what was typed."""
+
+    def __init__(self, scope: str, retry_after: int) -> None:
+        self.scope = scope
+        self.retry_after = retry_after
+        doing = DOING.get(scope, "doing this")
+        super().__init__(
+            f"You’re {doing} faster than we allow; please try again in {_wait_words(retry_after)}.",
+            code="rate_limited",
+        )
+
+
+def clock() -> float:
+    """The time the windows are counted in; tests move it instead of sleeping."""
+    return time.time()
+
+
+def address_key(address: str) -> str:
+    """The part of an address that names one client: an IPv6 host is given a whole /64, and
+    a limit per single IPv6 address would be no limit at all."""
+    try:
+        ip = ipaddress.ip_address(address)
+    except ValueError:
+        return address or "unknown"
+    if isinstance(ip, ipaddress.IPv6Address):
+        if ip.ipv4_mapped is not None:  # ::ffff:192.0.2.1 is the IPv4 host it names
+            return str(ip.ipv4_mapped)
+        return str(ipaddress.ip_network(f"{ip}/64", strict=False).network_address) + "/64"
+    return str(ip)
+
+
+def _take_slot(key: str, rate: Rate, now: float) -> int:
+    """Count one hit in the current window of `rate`; seconds to wait if it was over, else 0.
+
+    `add` then `incr` is atomic on every cache Django ships (and on Redis across servers), so
+    two requests at once cannot both take the last slot. A refused hit is counted too; that
+    only matters while the window is already full.
+    """
+    window = int(now // rate.seconds)
+    full_key = f"ratelimit:{key}:{rate.seconds}:{window}"
+    # The key outlives its window by a little, so a slow request can't revive it at zero.
+    cache.add(full_key, 0, timeout=rate.seconds + 5)
+    try:
+        count = cache.incr(full_key)
+    except ValueError:  # evicted or expired between add and incr
+        cache.add(full_key, 1, timeout=rate.seconds + 5)
+        count = 1
+    if count > rate.limit:
+        return max(int((window + 1) * rate.seconds - now), 1)
+    return 0
+
+
+def _rates(scope: str, kind: str) -> list[Rate]:
+    try:
+        rates = settings.RATE_LIMITS[scope]
+    except KeyError:
+        raise ImproperlyConfigured(f"RATE_LIMITS has no scope {scope!r}") from None
+    return [parse_rate(rate) for rate in rates.get(kind, ())]
+
+
+def take(scope: str, *, user_id: int | None = None, address: str | None = None) -> None:
+    """Count one `scope` action by this account and this address; raise RateLimited if over.
+
+    Every window is counted even after one is found full, so the answer says how long until
+    all of them allow it again.
+    """
+    now = clock()
+    waits = []
+    if user_id is not None:
+        for rate in _rates(scope, "user"):
+            waits.append(_take_slot(f"{scope}:user:{user_id}", rate, now))
+    if address:
+        for rate in _rates(scope, "address"):
+            waits.append(_take_slot(f"{scope}:address:{address_key(address)}", rate, now))
+    wait = max(waits, default=0)
+    if wait:
+        raise RateLimited(scope, wait)
+
+
+def take_for_request(request: HttpRequest, scope: str) -> None:
+    """`take` for whoever sent the request: their account if signed in, and their address."""
+    user = getattr(request, "user", None)
+    take(
+        scope,
+        user_id=user.pk if user is not None and user.is_authenticated else None,
+        address=client_ip(request),
+    )
+
+
+def rate_limited_page(
+    request: HttpRequest, *, message: str, retry_after: int, back_url: str = ""
+) -> HttpResponse:
+    """A 429 page in the site's own layout saying what was refused and when to try again."""
+    response = render(request, "429.html", {"message": message, "back_url": back_url}, status=429)
+    response["Retry-After"] = str(retry_after)
+    return response
+
+
+def refused(request: HttpRequest, error: RateLimited, *, back_url: str = "") -> HttpResponse:
+    """The 429 page for a RateLimited, for endpoints with no form to show it on."""
+    return rate_limited_page(
+        request, message=error.messages[0], retry_after=error.retry_after, back_url=back_url
+    )

@@ -1,0 +1,96 @@
+"""Discovery in Chromium: a read counts only once the reader reads, and the home page leads
+with Top Stories and their reasons."""
+
+from __future__ import annotations
+
+import pytest
+from django.contrib.flatpages.models import FlatPage
+from django.contrib.sites.models import Site
+from django.core.management import call_command
+from django.utils import timezone
+
+from platform_site.pages import ensure_footer_pages
+from stats.models import Read
+from stories.models import Story
+from tests.browser.conftest import DESKTOP, PHONE, assert_accessible, screenshot
+
+SEED_TITLE = "How Ketamine Infusion Therapy Differs from Traditional Antidepressant Medication"
+
+
+@pytest.fixture
+def demo(transactional_db, live_server):
+    ensure_footer_pages(Site, FlatPage)
+    call_command("load_demo", password="demo-password-for-tests", verbosity=0)
+    return live_server
+
+
+def wait_for_reads(page, story: Story, expected: int) -> int:
+    """Poll the database briefly: the beacon is a fetch the page does not wait for."""
+    for _ in range(40):
+        count = Read.objects.filter(story=story).count()
+        if count >= expected:
+            return count
+        page.wait_for_timeout(100)
+    return Read.objects.filter(story=story).count()
+
+
+def test_a_read_counts_after_scrolling_through_and_only_once(demo, page_at):
+    story = Story.objects.select_related("community").get(title=SEED_TITLE)
+    page = page_at(PHONE)
+    page.goto(demo.url + story.get_absolute_url())
+    # Opening the page and looking at the top is not reading it.
+    page.wait_for_timeout(1500)
+    assert Read.objects.filter(story=story).count() == 0
+    # Scrolling down through the story is.
+    for _ in range(30):
+        page.mouse.wheel(0, 600)
+        page.wait_for_timeout(50)
+    assert wait_for_reads(page, story, 1) == 1
+    # The same browser reading it again today is not a second read.
+    page.reload()
+    for _ in range(30):
+        page.mouse.wheel(0, 600)
+        page.wait_for_timeout(50)
+    page.wait_for_timeout(1000)
+    assert Read.objects.filter(story=story).count() == 1
+    story.refresh_from_db()
+    assert story.read_count == 1
+
+
+@pytest.mark.parametrize("viewport", [PHONE, DESKTOP], ids=["390px", "1280px"])
+def test_home_leads_with_top_stories_and_their_reasons(demo, page_at, viewport):
+    page = page_at(viewport)
+    page.goto(demo.url + "/")
+    top = page.locator('[data-block="top-stories"]')
+    assert top.is_visible()
+    assert top.locator(".story-card").count() == 3
+    reasons = top.locator(".story-card__pick")
+    assert reasons.first.inner_text().startswith("Why we picked it:")
+    latest = page.locator('[data-block="latest"]')
+    assert top.bounding_box()["y"] < latest.bounding_box()["y"]
+    assert page.evaluate("document.documentElement.scrollWidth") <= viewport["width"]
+    screenshot(page, f"home-{viewport['width']}")
+    assert_accessible(page)
+
+
+@pytest.mark.parametrize("viewport", [PHONE, DESKTOP], ids=["390px", "1280px"])
+def test_keep_reading_and_trending_look_right(demo, page_at, viewport):
+    story = Story.objects.select_related("community").get(title=SEED_TITLE)
+    others = Story.objects.published().filter(community=story.community).exclude(pk=story.pk)
+    for i, other in enumerate(others[:3]):
+        Read.objects.bulk_create(
+            Read(story=other, reader_key=f"b-test-{other.pk}-{n}", day=timezone.localdate())
+            for n in range(3 - i)
+        )
+    page = page_at(viewport)
+    page.goto(demo.url + story.community.get_absolute_url())
+    assert page.locator('[data-block="trending"] li').count() == 3
+    screenshot(page, f"community-trending-{viewport['width']}")
+    assert_accessible(page)
+    page.goto(demo.url + story.get_absolute_url())
+    keep = page.locator('[data-block="keep-reading"]')
+    keep.scroll_into_view_if_needed()
+    assert keep.is_visible()
+    assert page.evaluate("document.documentElement.scrollWidth") <= viewport["width"]
+    keep.screenshot(path=str(screenshot(page, f"keep-reading-{viewport['width']}")))
+    assert_accessible(page)

@@ -1,0 +1,72 @@
+"""A reader searches from the header on a phone and a desktop, and sees their words marked."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from django.contrib.flatpages.models import FlatPage
+from django.contrib.sites.models import Site
+from django.core.management import call_command
+
+from platform_site.pages import ensure_footer_pages
+from tests.browser.conftest import DESKTOP, PHONE, assert_accessible, screenshot
+
+
+@pytest.fixture
+def demo(transactional_db, live_server):
+    # A transactional test's flush also empties what migrations created; put the pages back.
+    # The search index is not emptied by a flush, and needs no putting back: load_demo's saves
+    # index every story, and rows a flush leaves behind are never shown.
+    ensure_footer_pages(Site, FlatPage)
+    call_command("load_demo", password="demo-password-for-tests", verbosity=0)
+    return live_server
+
+
+@pytest.mark.parametrize("viewport", [PHONE, DESKTOP], ids=["390px", "1280px"])
+def test_a_reader_searches_from_the_header(demo, page_at, viewport):
+    page = page_at(viewport)
+    page.goto(demo.url + "/explore/")
+    header_search = page.locator(".site-header").get_by_role("searchbox", name="Search stories")
+    assert header_search.is_visible()
+    header_search.fill("sleep")
+    header_search.press("Enter")
+    page.wait_for_url("**/search/?q=sleep")
+
+    assert page.get_by_label("Search stories by title, words, tags or writer").input_value() == (
+        "sleep"
+    )
+    assert re.fullmatch(r"\d+ results? for “sleep”", page.locator(".search-summary").inner_text())
+    first = page.locator(".search-result").first
+    # The story with the word in its title comes first, the word marked in it.
+    assert first.locator(".story-card__title mark").first.inner_text().lower() == "sleep"
+    assert first.locator(".search-result__excerpt mark").first.is_visible()
+    marked = page.locator(".search-result mark").all_inner_texts()
+    assert marked and all(re.fullmatch(r"(?i)sleep\w*", text) for text in marked), marked
+    assert page.evaluate("document.documentElement.scrollWidth") <= viewport["width"]
+    screenshot(page, f"search-{viewport['width']}")
+    assert_accessible(page)
+
+    first.locator(".story-card__title a").click()
+    assert page.locator("h1").inner_text().startswith("What I Learned from Tracking My Sleep")
+
+
+def test_marks_stay_readable_in_the_dark_scheme(demo, page_at):
+    page = page_at(DESKTOP)
+    page.emulate_media(color_scheme="dark")
+    page.goto(demo.url + "/search/?q=river+OR+train")
+    assert page.locator(".search-result mark").first.is_visible()
+    screenshot(page, "search-1280-dark")
+    assert_accessible(page)  # axe checks the marks' contrast too
+
+
+def test_no_results_and_no_query_point_to_explore(demo, page_at):
+    page = page_at(PHONE)
+    page.goto(demo.url + "/search/?q=zxqv")
+    assert page.locator(".search-summary").inner_text() == "No results for “zxqv”"
+    page.get_by_role("link", name="explore every story").click()
+    page.wait_for_url("**/explore/")
+    page.goto(demo.url + "/search/")
+    assert page.get_by_text("Type a few words").is_visible()
+    screenshot(page, "search-empty-390")
+    assert_accessible(page)
