@@ -44,6 +44,9 @@ SWITCHES = {
     "CSP_REPORT_URI",
     "STRIPE_SECRET_KEY",
     "STRIPE_WEBHOOK_SECRET",
+    # Set by tests/browser/conftest.py for Playwright when the browser tests share the run;
+    # check --deploy rightly warns about it, and no deployment sets it.
+    "DJANGO_ALLOW_ASYNC_UNSAFE",
 }
 
 # What a deployment sets at the least: debug off, a real key, its host name.
