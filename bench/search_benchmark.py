@@ -332,8 +332,8 @@ def seed(n: int) -> None:
 
 def queries() -> dict[str, list[str]]:
     """The queries to time, by kind; the same for every run on the same seed."""
+    from core.sanitizer import html_to_text
     from creators.models import User
-    from creators.sanitizer import html_to_text
     from stories.models import Story
     from stories.search import STOP_WORDS
 

@@ -734,9 +734,9 @@ def fill(spec: dict) -> dict:
     from taggit.models import Tag, TaggedItem
 
     from comments.models import Comment, Insight, Quality, Rating
+    from core import keyset
+    from core.sanitizer import clean_text
     from creators.models import SocialLink, User
-    from creators.sanitizer import clean_text
-    from stories import keyset
     from stories.models import WORDS_PER_MINUTE, Community, Story
     from subscriptions.models import Subscription
     from support.models import SupportSettings

@@ -11,7 +11,7 @@ from django.db.models import Count, QuerySet
 from django.http import HttpRequest
 
 from comments.models import Insight, Quality, Rating
-from platform_site.pagecache import bump
+from core.pagecache import bump
 
 
 def _plural(n: int, word: str) -> str:

@@ -1,4 +1,4 @@
-"""Emails about comments, run through creators.tasks.enqueue: a new comment on a creator's story,
+"""Emails about comments, run through core.jobs.enqueue: a new comment on a creator's story,
 a reply to a reader's comment. Each one checks, when it runs, that it is still wanted."""
 
 from __future__ import annotations
@@ -9,8 +9,8 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 
 from comments.models import Comment
+from core.links import absolute
 from creators.models import User
-from stories.emails import absolute
 
 
 def _wants(person: User, preference: str, comment: Comment) -> bool:

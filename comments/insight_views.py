@@ -11,7 +11,7 @@ from django.views.decorators.http import require_POST
 
 from comments import insight_services
 from comments.insight_forms import InsightForm
-from platform_site import ratelimit
+from core import ratelimit
 from stories.models import Story
 
 

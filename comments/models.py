@@ -7,7 +7,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 
-from creators.sanitizer import clean_text
+from core.sanitizer import clean_text
 from stories.models import Story
 
 MAX_COMMENT_CHARS = 5000

@@ -13,10 +13,10 @@ from django.utils import timezone
 from comments import emails
 from comments.forms import MAX_REPORT_CHARS, normalize_newlines
 from comments.models import MAX_COMMENT_CHARS, Comment, CommentReport
+from core import ratelimit
+from core.jobs import enqueue
+from core.pagecache import bump, story_name
 from creators.models import User
-from creators.tasks import enqueue
-from platform_site import ratelimit
-from platform_site.pagecache import bump, story_name
 from stories.models import Story
 
 Status = Comment.Status

@@ -18,9 +18,9 @@ from django.views.decorators.http import require_http_methods, require_POST
 from comments import services
 from comments.forms import CommentEditForm, CommentForm, ReportForm
 from comments.models import Comment, CommentReport
-from platform_site import ratelimit
-from platform_site.client_ip import client_ip
-from platform_site.ratelimit import RateLimited
+from core import ratelimit
+from core.client_ip import client_ip
+from core.ratelimit import RateLimited
 from stories.models import Story
 
 

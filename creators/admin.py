@@ -8,7 +8,7 @@ from django.db import models
 from django.db.models import QuerySet
 from django.http import HttpRequest
 
-from creators.images import SafeImageField
+from core.images import SafeImageField
 from creators.models import SocialLink, User
 
 # A link typed without a scheme ("example.com") is taken as https, Django 6's default.

@@ -10,7 +10,7 @@ from django.contrib.auth import forms as auth_forms
 from django.core.exceptions import ValidationError
 from django.core.validators import URLValidator
 
-from creators.images import SafeImageField
+from core.images import SafeImageField
 from creators.models import SocialLink, User
 
 BIO_MAX_LENGTH = 2000

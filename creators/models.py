@@ -6,8 +6,8 @@ from django.contrib.auth.models import AbstractUser
 from django.db import models
 from django.urls import reverse
 
-from creators.images import DisplaySizesMixin
-from creators.sanitizer import clean_text
+from core.images import DisplaySizesMixin
+from core.sanitizer import clean_text
 
 # Avatars are shown at most 72 px wide: these cover that on screens up to 3x.
 AVATAR_WIDTHS = (72, 144, 216)

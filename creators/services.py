@@ -21,7 +21,7 @@ def profile_update(
 ) -> User:
     """Save ``user``'s public profile and make their social links exactly ``links``.
 
-    ``avatar`` must already have been through creators.images (SafeImageField does that); a
+    ``avatar`` must already have been through core.images (SafeImageField does that); a
     new avatar replaces the old one, so ``remove_avatar`` only matters without one. ``links``
     maps a SocialLink.Network value to a validated URL; a network that is missing or maps to
     "" loses its link. ``show_read_counts`` None leaves that choice as it is.

@@ -39,5 +39,4 @@ urlpatterns = [
     ),
     path("settings/", views.profile_settings, name="settings"),
     path("settings/emails/", views.email_preferences, name="email_preferences"),
-    path("settings/export/", views.export, name="export"),
 ]

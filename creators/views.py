@@ -4,18 +4,19 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.contrib import messages
-from django.contrib.auth import REDIRECT_FIELD_NAME, login
+from django.contrib.auth import login
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_not_required, login_required
-from django.http import FileResponse, HttpRequest, HttpResponse, HttpResponseRedirect
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import redirect, render, resolve_url
 from django.urls import reverse, reverse_lazy
-from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.cache import never_cache
 from django.views.decorators.debug import sensitive_post_parameters
-from django.views.decorators.http import require_http_methods, require_POST
+from django.views.decorators.http import require_POST
 
-from creators.export import build_export, export_filename
+from core import ratelimit
+from core.client_ip import client_ip
+from core.links import safe_next
 from creators.forms import (
     EmailPreferencesForm,
     LoginForm,
@@ -28,18 +29,6 @@ from creators.forms import (
     social_link_initial,
 )
 from creators.services import email_preferences_update, profile_update
-from platform_site import ratelimit
-from platform_site.client_ip import client_ip
-
-
-def safe_next(request: HttpRequest) -> str:
-    """The ``next`` the request carries if it points into this site, else ""."""
-    target = request.POST.get(REDIRECT_FIELD_NAME, request.GET.get(REDIRECT_FIELD_NAME, ""))
-    if url_has_allowed_host_and_scheme(
-        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
-    ):
-        return target
-    return ""
 
 
 @sensitive_post_parameters("password1", "password2")
@@ -168,19 +157,3 @@ def email_preferences(request: HttpRequest) -> HttpResponse:
     else:  # three checkboxes cannot be invalid, but a forged POST gets an answer, not a 500
         messages.error(request, "Your email choices could not be saved; please try again.")
     return redirect(reverse("creators:settings") + "#emails")
-
-
-@login_required
-@never_cache
-@require_http_methods(["GET", "POST"])
-def export(request: HttpRequest) -> HttpResponse:
-    """GET explains what the zip holds; POST downloads it, drafts included: their words."""
-    user = request.user
-    if request.method == "POST":
-        return FileResponse(
-            build_export(user=user),
-            as_attachment=True,
-            filename=export_filename(user=user),
-            content_type="application/zip",
-        )
-    return render(request, "creators/export.html", {"story_count": user.stories.count()})

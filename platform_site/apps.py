@@ -1,4 +1,5 @@
-"""The site package as an app: the footer's staff-edited pages and the page cache's receivers."""
+"""The site package as an app: the footer's staff-edited pages, and the wiring of sibling apps
+that may not import each other (the top floor composes them; see docs/architecture.md)."""
 
 from django.apps import AppConfig
 
@@ -10,5 +11,12 @@ class PlatformSiteConfig(AppConfig):
 
     def ready(self) -> None:
         from platform_site import pagecache_receivers
+        from subscriptions import receivers as subscription_receivers
+        from support.signals import pledge_started
 
         pagecache_receivers.connect()
+        # A reader who pledges also gets the creator's stories.
+        pledge_started.connect(
+            subscription_receivers.subscribe_pledger,
+            dispatch_uid="subscriptions.subscribe_pledger",
+        )

@@ -1,7 +1,7 @@
 """The Celery app: configured from Django's settings (CELERY_*), running queued Byline jobs.
 
 Every background job travels in one task, ``byline.run_job``, as its "module:function" path and
-keyword arguments; creators/tasks.py sends it and decides what a path may name. Start a worker
+keyword arguments; core/jobs.py sends it and decides what a path may name. Start a worker
 with ``celery -A platform_site worker``. Nothing here connects to the broker until a message is
 sent or a worker starts, so processes without CELERY_BROKER_URL never need one.
 """
@@ -13,7 +13,7 @@ from typing import Any
 
 from celery import Celery
 
-from creators.tasks import RUN_JOB, JobRefused, resolve_job
+from core.jobs import RUN_JOB, JobRefused, resolve_job
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "platform_site.settings")
 

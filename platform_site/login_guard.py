@@ -13,7 +13,7 @@ from django.http import HttpRequest, HttpResponse
 from django.template.response import TemplateResponse
 from django.utils import timezone
 
-from platform_site.ratelimit import rate_limited_page
+from core.ratelimit import rate_limited_page
 
 
 class LockoutBackend(AxesStandaloneBackend):

@@ -1,4 +1,4 @@
-"""Signal receivers that bump the page cache's stamps (platform_site/pagecache.py) on every write
+"""Signal receivers that bump the page cache's stamps (core/pagecache.py) on every write
 a public page shows, whoever makes it.
 
 Signals rather than calls in each service, as for the search index: the admin's forms, taggit's
@@ -14,8 +14,8 @@ from django.db.models.signals import m2m_changed, post_delete, post_save
 from taggit.models import Tag
 
 from comments.models import Comment, Insight, Quality, Rating
+from core.pagecache import bump, creator_name, story_name
 from creators.models import SocialLink
-from platform_site.pagecache import bump, creator_name, story_name
 from stories.models import Community, Story
 from subscriptions.models import Subscription
 from support.models import SupportSettings

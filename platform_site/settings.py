@@ -88,6 +88,7 @@ INSTALLED_APPS = [
     "django_prose_editor",
     "csp",
     "axes",
+    "core",
     "platform_site",
     "creators",
     "stories",
@@ -104,7 +105,7 @@ MIDDLEWARE = [
     # Static files are answered here, before sessions and the rest do any work for them.
     "whitenoise.middleware.WhiteNoiseMiddleware",
     # Anonymous readers' pages from the cache, before sessions, users and CSRF cost anything.
-    "platform_site.pagecache.AnonymousPageCacheMiddleware",
+    "core.pagecache.AnonymousPageCacheMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -174,7 +175,7 @@ if REDIS_URL:
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 
-# How long a page stored for anonymous readers may be served (platform_site/pagecache.py); 0
+# How long a page stored for anonymous readers may be served (core/pagecache.py); 0
 # turns the page cache off. A write replaces what it changes at once; what no write announces
 # (read counts, "3 minutes ago") is at most this old. The in-memory cache is one per process,
 # and a write in one gunicorn worker would not reach the pages stored in another: so without
@@ -301,7 +302,7 @@ SOCIAL_LINKS = {
 
 STORIES_PER_PAGE = env_int("STORIES_PER_PAGE", 12)
 
-# Where background jobs (emails, fan-out) run, see creators/tasks.py: "celery" queues them for
+# Where background jobs (emails, fan-out) run, see core/jobs.py: "celery" queues them for
 # Celery workers through CELERY_BROKER_URL; "thread" answers the request at once and sends from
 # a worker thread in the same process; "inline" runs them in the request after commit (tests).
 CELERY_BROKER_URL = env_str("CELERY_BROKER_URL")
@@ -331,7 +332,7 @@ CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_WORKER_HIJACK_ROOT_LOGGER = False
 CELERY_TIMEZONE = TIME_ZONE
 
-# Largest image upload accepted; creators.images refuses bigger files with a form error.
+# Largest image upload accepted; core.images refuses bigger files with a form error.
 BYLINE_IMAGE_MAX_BYTES = env_int("BYLINE_IMAGE_MAX_BYTES", 10 * 1024 * 1024)
 
 # --- Payments (support app) ------------------------------------------------------------------
@@ -380,7 +381,7 @@ if _proxy_header:
 
 # How many proxies of ours stand in front of the app (a load balancer is one), each appending
 # to X-Forwarded-For. 0: the header is the client's own writing and never read. Rate limits,
-# login lockouts and read counting all go through platform_site.client_ip.
+# login lockouts and read counting all go through core.client_ip.
 TRUSTED_PROXY_COUNT = env_int("TRUSTED_PROXY_COUNT", 0)
 if TRUSTED_PROXY_COUNT < 0:
     raise ImproperlyConfigured(f"TRUSTED_PROXY_COUNT must be 0 or more; got {TRUSTED_PROXY_COUNT}")
@@ -440,7 +441,7 @@ else:
 AXES_FAILURE_LIMIT = env_int("LOGIN_FAILURE_LIMIT", 5)
 AXES_COOLOFF_TIME = timedelta(minutes=env_int("LOGIN_LOCKOUT_MINUTES", 15))
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
-AXES_CLIENT_IP_CALLABLE = "platform_site.client_ip.client_ip"
+AXES_CLIENT_IP_CALLABLE = "core.client_ip.client_ip"
 AXES_LOCKOUT_CALLABLE = "platform_site.login_guard.lockout_response"
 AXES_RESET_ON_SUCCESS = True
 # Tries during a lockout do not push its end further out, so "try again in 15 minutes" holds.

@@ -14,8 +14,8 @@ from django.utils.formats import date_format
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST
 
-from platform_site.charts import BarChart, bar_chart
-from platform_site.client_ip import client_ip
+from core.charts import BarChart, bar_chart
+from core.client_ip import client_ip
 from stats.selectors import (
     creator_reads_summary,
     insights_over_time,

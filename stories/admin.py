@@ -20,7 +20,7 @@ from django.utils.html import format_html
 from django.utils.safestring import mark_safe
 from django.views.decorators.http import require_POST
 
-from creators.images import SafeImageField
+from core.images import SafeImageField
 from stories.forms import PickForm, ReasonForm
 from stories.models import Community, Story, StoryTransition, Submission
 from stories.services import (
@@ -558,7 +558,7 @@ class SubmissionAdmin(ReviewActions, admin.ModelAdmin):
             "original": submission,
             "submission": submission,
             "content": content,
-            # Safe to render as is: StoryContent.save() cleaned it with creators.sanitizer,
+            # Safe to render as is: StoryContent.save() cleaned it with core.sanitizer,
             # whatever wrote it. Nothing else from the story is marked safe.
             "body": mark_safe(content.body),
             "tags": submission.tag_names_under_review,

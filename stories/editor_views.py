@@ -9,14 +9,16 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.core.files.storage import default_storage
 from django.db.models import Prefetch, Q
-from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.http import FileResponse, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
-from django.views.decorators.http import require_POST
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_http_methods, require_POST
 
-from creators.images import process_upload
+from core.images import process_upload
 from stories import services
+from stories.export import build_export, export_filename
 from stories.forms import StoryForm
 from stories.models import Story, StoryContent, StoryEdit, StoryTransition
 
@@ -277,3 +279,19 @@ def image_upload(request: HttpRequest) -> JsonResponse:
 
 def _suffix(name: str) -> str:
     return "." + name.rsplit(".", 1)[-1] if "." in name else ""
+
+
+@login_required
+@never_cache
+@require_http_methods(["GET", "POST"])
+def export(request: HttpRequest) -> HttpResponse:
+    """GET explains what the zip holds; POST downloads it, drafts included: their words."""
+    user = request.user
+    if request.method == "POST":
+        return FileResponse(
+            build_export(user=user),
+            as_attachment=True,
+            filename=export_filename(user=user),
+            content_type="application/zip",
+        )
+    return render(request, "stories/export.html", {"story_count": user.stories.count()})

@@ -6,11 +6,8 @@ from django.conf import settings
 from django.core.mail import send_mail
 from django.template.loader import render_to_string
 
+from core.links import absolute
 from stories.models import Story
-
-
-def absolute(path: str) -> str:
-    return settings.SITE_URL.rstrip("/") + path
 
 
 def _context(story: Story, **extra: object) -> dict[str, object]:

@@ -20,8 +20,8 @@ from html5lib.filters.base import Filter
 from html5lib.serializer import HTMLSerializer
 from taggit.models import Tag
 
+from core.links import absolute
 from creators.models import User
-from stories.emails import absolute
 from stories.models import Community, Story
 from stories.seo import summary
 

@@ -10,13 +10,13 @@ from django_prose_editor.widgets import ProseEditorWidget
 from js_asset import Media, Script
 from taggit.utils import edit_string_for_tags, parse_tags
 
-from creators.images import SafeImageField
+from core.images import SafeImageField
 from stories.models import Community, StoryContent
 
 MAX_TAGS = 8
 MAX_BODY_CHARS = 200_000
 
-# What the editor offers. The server-side sanitiser (creators.sanitizer) stays the authority on
+# What the editor offers. The server-side sanitiser (core.sanitizer) stays the authority on
 # what is stored; this only decides which buttons the creator sees.
 EDITOR_EXTENSIONS: dict[str, Any] = {
     "Heading": {"levels": [2, 3]},

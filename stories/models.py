@@ -13,8 +13,8 @@ from django.utils import timezone
 from django.utils.text import slugify
 from taggit.managers import TaggableManager
 
-from creators.images import DisplaySizesMixin
-from creators.sanitizer import clean_html, html_to_text, word_count
+from core.images import DisplaySizesMixin
+from core.sanitizer import clean_html, html_to_text, word_count
 
 # Display sizes of hero images: card, phone and reading column, reading column at 2x.
 HERO_WIDTHS = (400, 800, 1360)

@@ -26,7 +26,7 @@ from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 from taggit.models import TaggedItem
 
-from creators.sanitizer import html_to_text
+from core.sanitizer import html_to_text
 from stories.models import Story
 
 # Longer input is cut, not refused: nobody types 200 characters into a search box on purpose.

@@ -10,9 +10,9 @@ from django.conf import settings
 from django.utils.text import Truncator
 from django.utils.translation import get_language, to_locale
 
-from creators.images import variant_name
-from creators.sanitizer import html_to_text
-from stories.emails import absolute
+from core.images import variant_name
+from core.links import absolute
+from core.sanitizer import html_to_text
 from stories.models import HERO_WIDTHS, Story
 
 # Search engines show about 160 characters of a description.

@@ -13,8 +13,8 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
+from core.jobs import enqueue
 from creators.models import User
-from creators.tasks import enqueue
 from stories import emails
 from stories.models import Story, StoryContent, StoryEdit, StoryTransition, unique_slug
 from stories.signals import story_published

@@ -13,8 +13,8 @@ from django.http import HttpRequest, HttpResponse
 from django.urls import reverse
 from django.views.decorators.http import require_safe
 
+from core.links import absolute
 from creators.models import User
-from stories.emails import absolute
 from stories.models import Community, Story
 
 

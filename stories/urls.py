@@ -24,6 +24,8 @@ urlpatterns = [
     path("write/<int:pk>/discard/", editor.story_discard_edit, name="discard"),
     path("write/<int:pk>/delete/", editor.story_delete, name="delete"),
     path("search/", search_views.search, name="search"),
+    # Under Settings, where a creator looks for it, though the stories are what it exports.
+    path("settings/export/", editor.export, name="export"),
     # Catch-alls: keep them last; stories.models.RESERVED_SLUGS keeps communities off fixed paths.
     path("<slug:community_slug>/", views.community_detail, name="community"),
     # <str:>, not <slug:>: taggit keeps letters such as "é" in a tag's slug ("café").

@@ -5,15 +5,14 @@ from __future__ import annotations
 from datetime import timedelta
 
 from django.conf import settings
-from django.core.paginator import Page, Paginator
 from django.db.models import QuerySet, prefetch_related_objects
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, render
 from django.utils import timezone
 from taggit.models import Tag
 
-from creators.models import User
-from platform_site.pagecache import (
+from core import keyset
+from core.pagecache import (
     creator_name,
     current_versions,
     depends_on,
@@ -23,14 +22,10 @@ from platform_site.pagecache import (
     set_versioned,
     story_name,
 )
-from platform_site.templatetags.fragments import fragment_key
-from stories import keyset
+from core.pagination import paginate
+from core.templatetags.fragments import fragment_key
+from creators.models import User
 from stories.models import Community, Story
-
-
-def paginate(request: HttpRequest, queryset: QuerySet) -> Page:
-    """The requested page; a malformed or out-of-range number falls back to a valid page."""
-    return Paginator(queryset, settings.STORIES_PER_PAGE).get_page(request.GET.get("page"))
 
 
 def get_story_or_404(request: HttpRequest, community_slug: str, story_slug: str) -> Story:
@@ -49,7 +44,7 @@ def get_story_or_404(request: HttpRequest, community_slug: str, story_slug: str)
 
 
 def story_names(story: Story) -> tuple[str, ...]:
-    """What the story page shows (platform_site/pagecache.py): Keep reading lists other
+    """What the story page shows (core/pagecache.py): Keep reading lists other
     stories, so any change to the listing shows here too."""
     return ("site", "listing", story_name(story.pk), creator_name(story.creator_id))
 

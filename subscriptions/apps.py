@@ -12,7 +12,6 @@ class SubscriptionsConfig(AppConfig):
 
         from stories.signals import story_published
         from subscriptions import receivers
-        from support.signals import pledge_started
 
         story_published.connect(
             receivers.new_story_published, dispatch_uid="subscriptions.new_story_published"
@@ -20,7 +19,4 @@ class SubscriptionsConfig(AppConfig):
         user_logged_in.connect(
             receivers.complete_pending_subscription,
             dispatch_uid="subscriptions.complete_pending_subscription",
-        )
-        pledge_started.connect(
-            receivers.subscribe_pledger, dispatch_uid="subscriptions.subscribe_pledger"
         )

@@ -2,7 +2,7 @@
 
 `fan_out_new_story` only walks subscription ids and hands out batches; each batch is its own
 job (`send_new_story_batch`) with one mail connection, so with a queue behind
-creators.tasks.enqueue a creator with 100,000 subscribers costs the publishing request one
+core.jobs.enqueue a creator with 100,000 subscribers costs the publishing request one
 enqueued job, and a failing address costs only its own email.
 """
 
@@ -15,9 +15,9 @@ from django.core.mail import EmailMultiAlternatives, get_connection
 from django.template.loader import render_to_string
 from django.urls import reverse
 
+from core.jobs import enqueue
+from core.links import absolute
 from creators.models import User
-from creators.tasks import enqueue
-from stories.emails import absolute
 from stories.models import Story, StoryTransition
 from subscriptions import selectors
 from subscriptions.tokens import make_token

@@ -8,8 +8,8 @@ from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest
 
+from core.jobs import enqueue
 from creators.models import User
-from creators.tasks import enqueue
 from stories.models import Story
 from subscriptions import emails, services
 
@@ -55,8 +55,8 @@ def complete_pending_subscription(
 def subscribe_pledger(sender, pledge, request: HttpRequest | None = None, **kwargs) -> None:
     """support.signals.pledge_started: a reader who pledges also gets the creator's stories.
 
-    The one import from `support` in this app, of its signal only (DESIGN.md): support may not
-    import subscriptions, so it announces the pledge and this subscribes the reader.
+    Siblings never import each other: support announces the pledge, and the top floor
+    (platform_site.apps) connects that signal to this receiver.
     """
     try:
         services.subscription_create(subscriber=pledge.supporter, creator=pledge.creator)

@@ -13,9 +13,9 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods, require_POST
 
+from core.links import safe_next
+from core.pagination import paginate
 from creators.models import User
-from creators.views import safe_next
-from stories.views import paginate
 from subscriptions import selectors, services
 from subscriptions.models import Subscription
 from subscriptions.receivers import remember_pending
@@ -35,7 +35,7 @@ def subscribe(request: HttpRequest, username: str) -> HttpResponse:
     """GET: a page that asks to confirm; POST (its button, or the signed-in button): subscribe.
 
     Anonymous readers' buttons are GET forms that lead here, so the pages they sit on carry no
-    CSRF token and one stored copy serves every anonymous reader (platform_site/pagecache.py).
+    CSRF token and one stored copy serves every anonymous reader (core/pagecache.py).
     """
     creator = get_creator_or_404(username)
     back = safe_next(request) or creator.get_absolute_url()

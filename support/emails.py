@@ -1,6 +1,6 @@
 """Emails about money: receipts, failed and ended pledges, refunds and payout decisions.
 
-Each function is a job for creators.tasks.enqueue: it takes ids, reads the rows afresh and sends
+Each function is a job for core.jobs.enqueue: it takes ids, reads the rows afresh and sends
 one plain-text email. A person without an email address is skipped quietly.
 """
 
@@ -10,7 +10,7 @@ from django.conf import settings
 from django.core.mail import send_mail
 from django.template.loader import render_to_string
 
-from stories.emails import absolute
+from core.links import absolute
 from support.models import PayoutRequest, Pledge, PledgePayment, Tip
 
 

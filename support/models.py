@@ -16,7 +16,7 @@ from django.db import models
 from django.db.models import F, Q
 from django.utils import timezone
 
-from creators.sanitizer import clean_text
+from core.sanitizer import clean_text
 from support.money import format_money
 
 # Bounds in minor units of SUPPORT_CURRENCY (a two-decimal currency: 100 = $1.00).

@@ -35,10 +35,10 @@ from django.db import IntegrityError, transaction
 from django.db.models import Q
 from django.utils import timezone
 
+from core.jobs import enqueue
+from core.links import absolute
+from core.pagecache import bump, creator_name
 from creators.models import User
-from creators.tasks import enqueue
-from platform_site.pagecache import bump, creator_name
-from stories.emails import absolute
 from stories.models import Story
 from support import emails
 from support.gateways import GatewayError, PaymentGateway, get_gateway

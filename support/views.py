@@ -19,9 +19,9 @@ from django.utils.formats import date_format
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST
 
+from core import ratelimit
+from core.charts import BarChart, bar_chart
 from creators.models import User
-from platform_site import ratelimit
-from platform_site.charts import BarChart, bar_chart
 from stories.models import Story
 from support.forms import (
     PledgeChangeForm,

@@ -6,7 +6,7 @@ anonymous and signed-in readers alike. Reads ``?comments=oldest`` and ``?comment
 Signed-in readers see the same block but for the buttons on their own comments (and, for the
 story's creator, on everyone's) and their CSRF token. So while the story is unchanged one
 rendered copy, with a placeholder for the token, serves every reader who has no comment on the
-page and is not its creator, with no query (platform_site/pagecache.py); another serves every
+page and is not its creator, with no query (core/pagecache.py); another serves every
 anonymous reader.
 """
 
@@ -20,7 +20,7 @@ from django.utils.safestring import SafeString
 
 from comments.models import MAX_COMMENT_CHARS
 from comments.selectors import story_comment_page
-from platform_site import pagecache
+from core import pagecache
 
 register = template.Library()
 

@@ -2,7 +2,7 @@
 
 The story page: ``{% insights_block story %}`` (two queries). A signed-in reader who has not
 left an insight sees what every such reader sees: one stored copy serves them, for one query
-("have you left one?"), while the story is unchanged (platform_site/pagecache.py).
+("have you left one?"), while the story is unchanged (core/pagecache.py).
 The dashboard: ``{% creator_insights request.user as breakdowns %}`` once (two queries), then
 ``{% insights_breakdown breakdowns story.pk %}`` per story (no query), or
 ``{{ breakdowns|insights_for:story.pk }}`` to look one story's breakdown up yourself.
@@ -22,7 +22,7 @@ from comments.insight_selectors import (
     story_insights_summary,
 )
 from comments.models import Insight
-from platform_site import pagecache
+from core import pagecache
 
 register = template.Library()
 

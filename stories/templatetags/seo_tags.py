@@ -13,7 +13,7 @@ from django.utils.encoding import escape_uri_path
 from django.utils.http import urlencode
 from django.utils.safestring import SafeString, mark_safe
 
-from stories.emails import absolute
+from core.links import absolute
 from stories.models import Story
 from stories.seo import article_data, hero_meta, summary
 

@@ -3,7 +3,7 @@ tip and pledge forms to the story page's support box. One or two queries (suppor
 
 The forms are the same for every signed-in reader who does not pledge to the creator but for
 the CSRF token: on the story page one rendered copy serves them all while the creator's support
-settings are unchanged (platform_site/pagecache.py).
+settings are unchanged (core/pagecache.py).
 """
 
 from __future__ import annotations
@@ -14,8 +14,8 @@ from django import template
 from django.contrib.auth.models import AnonymousUser
 from django.utils.safestring import SafeString, mark_safe
 
+from core import pagecache
 from creators.models import User
-from platform_site import pagecache
 from support.forms import PledgeForm, TipForm
 from support.models import Pledge
 from support.money import format_money

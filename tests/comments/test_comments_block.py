@@ -13,7 +13,7 @@ from django.utils import timezone
 
 from comments.models import Comment
 from comments.selectors import COMMENTS_PER_PAGE
-from creators.sanitizer import clean_text
+from core.sanitizer import clean_text
 from stories.models import Story
 from tests.comments.conftest import make_comment
 from tests.conftest import make_story, make_user

@@ -16,8 +16,8 @@ from comments.services import (
     comment_report,
     report_resolve,
 )
-from platform_site import ratelimit
-from platform_site.ratelimit import RateLimited
+from core import ratelimit
+from core.ratelimit import RateLimited
 from stories.models import Story
 from tests.comments.conftest import make_comment
 from tests.conftest import make_story, make_user
@@ -332,7 +332,7 @@ def test_posting_hands_exactly_one_job_to_the_task_seam(
 ):
     with django_capture_on_commit_callbacks() as callbacks:
         comment_create(story=comment_story, author=bob, body="Queued")
-    # The page cache stamps the story again after the commit too (platform_site/pagecache.py);
+    # The page cache stamps the story again after the commit too (core/pagecache.py);
     # what is counted here is the jobs.
     jobs = [c for c in callbacks if not c.__qualname__.startswith("bump.")]
     assert len(jobs) == 1

@@ -17,8 +17,8 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 from PIL import Image
 
-from creators.images import process_upload
-from tests.creators.test_images import CORPUS, DATA, PAYLOAD_MARKERS
+from core.images import process_upload
+from tests.core.test_images import CORPUS, DATA, PAYLOAD_MARKERS
 from tests.creators.test_profile_settings import settings_data
 
 pytestmark = pytest.mark.django_db

@@ -8,8 +8,8 @@ from django.core.files.storage import default_storage
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 
+from core.images import variant_name
 from creators.forms import CHOOSE_FILE_AGAIN, NETWORK_HOSTS, NETWORKS
-from creators.images import variant_name
 from creators.models import SocialLink, User
 from creators.services import profile_update
 from tests.conftest import png_bytes

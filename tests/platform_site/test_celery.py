@@ -19,7 +19,7 @@ from django.core import mail
 from django.core.cache import cache
 from django.db import transaction
 
-from creators import tasks
+from core import jobs as tasks
 from platform_site.celery import app
 from stories.models import Story
 from stories.services import story_publish

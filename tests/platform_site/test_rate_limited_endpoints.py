@@ -13,8 +13,8 @@ from django.test import Client
 from django.urls import reverse
 
 from comments.models import Comment, CommentReport, Insight
+from core import ratelimit
 from creators.models import User
-from platform_site import ratelimit
 from stories.models import Story
 from support.models import Pledge, Tip
 from support.services import support_settings_update

@@ -212,7 +212,7 @@ def test_celery_reads_its_settings_and_speaks_only_json():
 def test_a_bucket_puts_media_on_s3_and_variant_urls_still_work():
     code = (
         "from django.core.files.storage import storages; s = storages['default'];"
-        "from creators.images import variant_name;"
+        "from core.images import variant_name;"
         "print(type(s).__module__ + '.' + type(s).__name__);"
         "print(s.url(variant_name('heroes/2026/05/a.jpg', 800)));"
         "print(settings.SERVE_MEDIA, settings.MEDIA_URL)"

@@ -14,8 +14,8 @@ from django.test import override_settings
 from django.utils import timezone
 from taggit.models import Tag, TaggedItem
 
+from core.sanitizer import html_to_text
 from creators.models import SocialLink, User
-from creators.sanitizer import html_to_text
 from stories.models import Community, Story, StoryTransition
 from tests.conftest import make_user
 

@@ -105,7 +105,7 @@ def test_a_new_hero_image_gets_its_display_sizes(alice, lifehack, hero_file):
     from django.core.files.storage import default_storage
     from PIL import Image
 
-    from creators.images import process_upload, variant_name
+    from core.images import process_upload, variant_name
 
     story = make_story(creator=alice, community=lifehack)
     story.hero_image = process_upload(hero_file)  # 1200 x 675

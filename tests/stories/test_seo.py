@@ -16,7 +16,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from PIL import Image
 
-from creators.images import process_upload, variant_name
+from core.images import process_upload, variant_name
 from stories.models import Story
 from tests.conftest import make_community, make_story, make_user, png_bytes
 

@@ -22,7 +22,7 @@ from django.utils import timezone
 from django.utils.text import slugify
 from PIL import Image, ImageDraw, ImageFilter, ImageFont
 
-from creators.images import process_upload
+from core.images import process_upload
 from creators.models import SocialLink, User
 from stories import demo_content as demo
 from stories.models import Community, Story

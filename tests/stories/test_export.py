@@ -14,8 +14,8 @@ from django.core.files.storage import default_storage
 from django.test import Client
 from django.utils import timezone
 
-from creators.export import _zip_image_path, build_export, yaml_value
-from creators.images import process_upload
+from core.images import process_upload
+from stories.export import _zip_image_path, build_export, yaml_value
 from stories.models import Story, StoryEdit
 from tests.conftest import make_community, make_story, png_bytes
 

@@ -7,7 +7,7 @@ from datetime import datetime
 from django import template
 from django.utils import timezone
 
-from creators.images import variant_name
+from core.images import variant_name
 
 register = template.Library()
 

@@ -1,5 +1,5 @@
 """``{% fragment "name" key %}…{% endfragment %}``: a part of a page that is the same for every
-reader, rendered once and kept while the page's version stamps hold (platform_site/pagecache.py).
+reader, rendered once and kept while the page's version stamps hold (core/pagecache.py).
 
 The view puts two things in the context: ``fragment_token`` (pagecache.fragment_token, "" when
 the part must be rendered afresh) and ``fragments``, the stored parts it already fetched in one
@@ -11,7 +11,7 @@ from __future__ import annotations
 from django import template
 from django.utils.safestring import SafeString, mark_safe
 
-from platform_site import pagecache
+from core import pagecache
 
 register = template.Library()
 

@@ -1,4 +1,4 @@
-"""Tests for creators.sanitizer against public XSS corpora and everyday content."""
+"""Tests for core.sanitizer against public XSS corpora and everyday content."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ from pathlib import Path
 import html5lib
 import pytest
 
-from creators.sanitizer import (
+from core.sanitizer import (
     ALLOWED_ATTRIBUTES,
     ALLOWED_TAGS,
     LINK_REL,
@@ -332,7 +332,7 @@ def test_word_count() -> None:
 
 def test_markup_that_never_settles_falls_back_to_text(monkeypatch: pytest.MonkeyPatch) -> None:
     # Only one pass allowed, so input that needs a second pass takes the fallback branch.
-    monkeypatch.setattr("creators.sanitizer._MAX_PASSES", 1)
+    monkeypatch.setattr("core.sanitizer._MAX_PASSES", 1)
     cleaned = clean_html("<p>a <b>b</b><script>x</script></p><span>c</span>")
     assert cleaned == "<p>a b c</p>"
     assert clean_html(cleaned) == cleaned

@@ -6,7 +6,7 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from creators.templatetags.byline import relative_time
+from core.templatetags.byline import relative_time
 
 NOW = datetime(2026, 11, 28, 12, 0, tzinfo=UTC)
 
@@ -41,7 +41,7 @@ def test_future_and_missing_dates():
 def test_srcset_lists_the_display_sizes_smaller_than_the_image():
     from django.core.files.storage import default_storage
 
-    from creators.templatetags.byline import srcset
+    from core.templatetags.byline import srcset
 
     class Stored:
         name = "heroes/2026/11/abc.jpg"

@@ -9,7 +9,7 @@ from datetime import timedelta
 import pytest
 from django.utils import timezone
 
-from stories import keyset
+from core import keyset
 from stories.models import Story
 from tests.conftest import make_story
 

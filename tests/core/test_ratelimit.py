@@ -7,8 +7,8 @@ import threading
 import pytest
 from django.core.exceptions import ImproperlyConfigured
 
-from platform_site import ratelimit
-from platform_site.ratelimit import Rate, RateLimited, address_key, parse_rate, take
+from core import ratelimit
+from core.ratelimit import Rate, RateLimited, address_key, parse_rate, take
 from tests.platform_site.test_settings import run_python, setting
 
 START = 1_700_000_040.0  # 22:14:00 UTC, the first second of a minute

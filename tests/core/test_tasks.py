@@ -11,7 +11,7 @@ from celery.signals import task_retry
 from django.core.cache import cache
 from django.db import transaction
 
-from creators import tasks
+from core import jobs as tasks
 from platform_site.celery import run_job
 from subscriptions import emails
 
@@ -144,7 +144,7 @@ def test_the_celery_task_retries_a_failing_job_until_it_succeeds(test_jobs_allow
     # worker's part, tested against a real broker in tests/platform_site/test_celery.py.
     cache.set("flaky-twice", 0)
     result = run_job.apply(
-        args=["tests.creators.test_tasks:flaky_job", {"key": "flaky-twice", "failures": 2}]
+        args=["tests.core.test_tasks:flaky_job", {"key": "flaky-twice", "failures": 2}]
     )
     assert result.successful()
     assert cache.get("flaky-twice") == 3
@@ -154,7 +154,7 @@ def test_the_celery_task_retries_a_failing_job_until_it_succeeds(test_jobs_allow
 def test_the_celery_task_gives_up_after_five_retries(test_jobs_allowed, retries):
     cache.set("flaky-always", 0)
     result = run_job.apply(
-        args=["tests.creators.test_tasks:flaky_job", {"key": "flaky-always", "failures": 99}]
+        args=["tests.core.test_tasks:flaky_job", {"key": "flaky-always", "failures": 99}]
     )
     assert result.failed()
     assert isinstance(result.result, ConnectionError)

@@ -15,7 +15,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import override_settings
 from PIL import ExifTags, Image, ImageFile
 
-from creators.images import ImageRejected, SafeImageField, make_variant, process_upload
+from core.images import ImageRejected, SafeImageField, make_variant, process_upload
 
 DATA = Path(__file__).resolve().parent.parent / "data" / "images"
 CORPUS = sorted(p for p in DATA.rglob("*") if p.is_file() and p.suffix != ".md")
@@ -83,7 +83,7 @@ def rejection(f) -> ImageRejected:
 @pytest.mark.parametrize("path", CORPUS, ids=lambda p: str(p.relative_to(DATA)))
 def test_corpus_file_is_refused_or_reencoded_clean_within_a_second(path, caplog):
     original = path.read_bytes()
-    caplog.set_level(logging.WARNING, logger="creators.images")
+    caplog.set_level(logging.WARNING, logger="core.images")
 
     started = time.perf_counter()
     try:

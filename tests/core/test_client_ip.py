@@ -1,11 +1,11 @@
-"""platform_site.client_ip: X-Forwarded-For counts only as far as our own proxies wrote it."""
+"""core.client_ip: X-Forwarded-For counts only as far as our own proxies wrote it."""
 
 from __future__ import annotations
 
 import pytest
 from django.test import RequestFactory
 
-from platform_site.client_ip import client_ip
+from core.client_ip import client_ip
 from tests.platform_site.test_settings import setting
 
 

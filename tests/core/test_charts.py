@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from platform_site.charts import BOTTOM, HEIGHT, MIN_BAR, TOP, WIDTH, bar_chart
+from core.charts import BOTTOM, HEIGHT, MIN_BAR, TOP, WIDTH, bar_chart
 
 
 def chart(values: list[int], **options):

@@ -8,7 +8,7 @@ is one cache write, however many pages showed the thing, and holds across proces
 the cache is shared (Redis).
 
 The same stamps key the parts of a signed-in reader's page that are everyone's (fragments, see
-platform_site/templatetags/fragments.py and the comments, insights and support tags) and the
+core/templatetags/fragments.py and the comments, insights and support tags) and the
 story page's story itself (get_versioned). Each process also keeps the last few of these in its
 own memory (`local`): their keys or their stamps say whether they still hold, so a stored page
 or fragment costs one round trip to the shared cache, for the stamps.

@@ -1,4 +1,6 @@
-"""Keyset pages of published stories, newest first: a deep Explore page costs what the first does.
+"""Keyset pages of rows by (published_at, id), newest first: a deep page costs what the first does.
+
+Written for Explore's published stories, but it knows only the two fields it orders by.
 
 A page is named by the story it follows or precedes, in an opaque token (`?after=` for older
 stories, `?before=` for newer), never by an offset, so the database reads the index from that
@@ -17,9 +19,7 @@ import binascii
 from dataclasses import dataclass
 from datetime import datetime
 
-from django.db.models import Q, QuerySet
-
-from stories.models import Story
+from django.db.models import Model, Q, QuerySet
 
 # Ids are 64-bit in the database; a larger number in a token would be an error there.
 MAX_ID = 2**63 - 1
@@ -31,7 +31,7 @@ class Cursor:
     pk: int
 
 
-def encode(story: Story) -> str:
+def encode(story: Model) -> str:
     raw = f"{story.published_at.isoformat()}|{story.pk}"
     return base64.urlsafe_b64encode(raw.encode()).decode().rstrip("=")
 
@@ -54,7 +54,7 @@ def decode(token: str | None) -> Cursor | None:
 
 @dataclass
 class KeysetPage:
-    object_list: list[Story]
+    object_list: list[Model]
     # Tokens for the neighbouring pages, "" where there is none.
     older: str = ""
     newer: str = ""
@@ -82,7 +82,7 @@ def _newer_than(cursor: Cursor) -> Q:
 
 
 def keyset_page(
-    stories: QuerySet[Story], *, per_page: int, after: str | None = None, before: str | None = None
+    stories: QuerySet, *, per_page: int, after: str | None = None, before: str | None = None
 ) -> KeysetPage:
     """One page of published `stories`, newest first, in one query (and its prefetches).
 

@@ -14,8 +14,8 @@ from django.utils.http import http_date
 from comments.insight_services import insight_save
 from comments.models import Comment, Rating
 from comments.services import comment_create, comment_moderate, comment_remove
+from core import pagecache
 from creators.services import profile_update
-from platform_site import pagecache
 from stories import services as stories
 from stories.models import Story
 from subscriptions.services import subscription_create

@@ -21,8 +21,8 @@ from django.utils import timezone
 from django.utils.text import slugify
 from markdownify import ATX, BACKSLASH, MarkdownConverter
 
+from core.links import absolute
 from creators.models import User
-from stories.emails import absolute
 from stories.models import Story, StoryEdit
 
 # Archives up to this size are built in memory; bigger ones spill to a temporary file.
