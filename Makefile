@@ -40,6 +40,7 @@ run: demo
 
 lint: install-dev
 	$(BIN)/ruff check .
+	$(BIN)/lint-imports
 	$(BIN)/python manage.py makemigrations --check --dry-run
 
 test: lint
