@@ -11,7 +11,6 @@ from django.db.models import Count, QuerySet
 from django.http import HttpRequest
 
 from comments.models import Insight, Quality, Rating
-from core.pagecache import bump
 
 
 def _plural(n: int, word: str) -> str:
@@ -44,14 +43,12 @@ class ChoiceAdmin(admin.ModelAdmin):
 
     @admin.action(description="Retire selected (stop offering; past insights keep them)")
     def retire(self, request: HttpRequest, queryset: QuerySet) -> None:
-        changed = queryset.filter(is_active=True).update(is_active=False)
-        bump("site")  # the forms that offer them; update() sends no post_save
+        changed = _set_active(queryset.filter(is_active=True), False)
         self.message_user(request, f"Retired {_plural(changed, self.noun)}.", messages.SUCCESS)
 
     @admin.action(description="Offer selected again")
     def offer_again(self, request: HttpRequest, queryset: QuerySet) -> None:
-        changed = queryset.filter(is_active=False).update(is_active=True)
-        bump("site")
+        changed = _set_active(queryset.filter(is_active=False), True)
         self.message_user(
             request, f"{_plural(changed, self.noun).capitalize()} offered again.", messages.SUCCESS
         )
@@ -95,3 +92,12 @@ class InsightAdmin(admin.ModelAdmin):
     def has_change_permission(self, request: HttpRequest, obj=None) -> bool:
         # Viewing stays allowed (view permission); nothing on an insight is edited by staff.
         return False
+
+
+def _set_active(queryset: QuerySet, active: bool) -> int:
+    """Saved one by one, not update()d: each save empties the cached pages that offer it."""
+    rows = list(queryset)
+    for row in rows:
+        row.is_active = active
+        row.save(update_fields=["is_active"])
+    return len(rows)

@@ -15,7 +15,6 @@ from comments.forms import MAX_REPORT_CHARS, normalize_newlines
 from comments.models import MAX_COMMENT_CHARS, Comment, CommentReport
 from core import ratelimit
 from core.jobs import enqueue
-from core.pagecache import bump, story_name
 from creators.models import User
 from stories.models import Story
 
@@ -126,14 +125,14 @@ def comment_delete(*, comment: Comment, actor: User) -> bool:
     """
     if comment.author_id != actor.pk:
         raise ValidationError("Only its author can delete a comment.", code="not_author")
-    changed = Comment.objects.filter(pk=comment.pk, status=Status.VISIBLE).update(
-        status=Status.DELETED
-    )
-    if changed:
-        comment.status = Status.DELETED
-        # QuerySet.update() sends no post_save for the page cache's receivers to hear.
-        bump(story_name(comment.story_id))
-    return bool(changed)
+    # Locked and saved, not update()d: a second click changes nothing, and the save's signal
+    # empties the story's cached pages (core/pagecache.py).
+    shown = _lock_visible(comment)
+    if shown is None:
+        return False
+    shown.status = comment.status = Status.DELETED
+    shown.save(update_fields=["status"])
+    return True
 
 
 @transaction.atomic
@@ -143,14 +142,24 @@ def comment_remove(*, comment: Comment, actor: User) -> bool:
         raise ValidationError(
             "Only the story’s creator can remove comments on it.", code="not_creator"
         )
+    shown = _lock_visible(comment)
+    if shown is None:
+        return False
     now = timezone.now()
-    changed = Comment.objects.filter(pk=comment.pk, status=Status.VISIBLE).update(
-        status=Status.REMOVED, moderated_by=actor, moderated_at=now
+    for row in (shown, comment):
+        row.status, row.moderated_by, row.moderated_at = Status.REMOVED, actor, now
+    shown.save(update_fields=["status", "moderated_by", "moderated_at"])
+    return True
+
+
+def _lock_visible(comment: Comment) -> Comment | None:
+    """The comment's row, locked for this transaction, if it is still shown."""
+    return (
+        Comment.objects.select_for_update()
+        .filter(pk=comment.pk, status=Status.VISIBLE)
+        .only("pk", "story_id", "status")
+        .first()
     )
-    if changed:
-        comment.status, comment.moderated_by, comment.moderated_at = Status.REMOVED, actor, now
-        bump(story_name(comment.story_id))
-    return bool(changed)
 
 
 @transaction.atomic
@@ -198,12 +207,11 @@ def comment_moderate(
     targets = Comment.objects.select_for_update().filter(
         pk__in=ids, status__in=MODERATION_FROM[status]
     )
-    changed = list(targets.values_list("pk", "story_id"))
-    changed_ids = [pk for pk, _ in changed]
-    Comment.objects.filter(pk__in=changed_ids).update(
-        status=status, moderated_by=actor, moderated_at=now
-    )
-    bump(*(story_name(story_id) for _, story_id in changed))
+    changed = list(targets.only("pk", "story_id", "status"))
+    changed_ids = [comment.pk for comment in changed]
+    for comment in changed:  # saved one by one, so each empties its story's cached pages
+        comment.status, comment.moderated_by, comment.moderated_at = status, actor, now
+        comment.save(update_fields=["status", "moderated_by", "moderated_at"])
     if status != Status.VISIBLE:
         report_resolve(
             reports=CommentReport.objects.filter(comment_id__in=changed_ids), actor=actor

@@ -3,9 +3,14 @@
 A public view names what its page shows with `depends_on(request, "site", "story:12", …)`.
 The middleware stores the rendered page with the current stamp of each of those names, and a
 later anonymous request gets the stored bytes only while every stamp is unchanged. A write
-(`bump("story:12")`, see platform_site.pagecache_receivers) replaces the stamp, so invalidation
-is one cache write, however many pages showed the thing, and holds across processes whenever
-the cache is shared (Redis).
+replaces the stamp (`bump`), so invalidation is one cache write, however many pages showed the
+thing, and holds across processes whenever the cache is shared (Redis).
+
+Stamps are bumped one way only: model signals. Each app says once, in its AppConfig.ready, which
+names a row of each of its models shows on (`watch`, `watch_m2m`), so a write through a service,
+the admin, taggit's managers, a cascade or the shell empties the same pages. Code that writes a
+watched model saves rows (`save(update_fields=…)`), never `QuerySet.update()`, which sends no
+signal. (The read counter is the exception on purpose: a read is not worth emptying pages for.)
 
 The same stamps key the parts of a signed-in reader's page that are everyone's (fragments, see
 core/templatetags/fragments.py and the comments, insights and support tags) and the
@@ -45,6 +50,8 @@ from django.conf import settings
 from django.contrib.messages.storage.cookie import CookieStorage
 from django.core.cache import cache
 from django.db import transaction
+from django.db.models import Model
+from django.db.models.signals import m2m_changed, post_delete, post_save
 from django.http import HttpRequest, HttpResponse
 from django.middleware.csrf import get_token
 from django.utils.cache import get_conditional_response, patch_cache_control
@@ -91,6 +98,51 @@ def bump(*names: str) -> None:
         return
     _stamp(wanted)
     transaction.on_commit(lambda: _stamp(wanted))
+
+
+# What a row shows on: names for one instance of a watched model.
+Shows = Callable[[Any], Iterable[str]]
+
+
+def watch(
+    model: type[Model],
+    shows: Shows,
+    *,
+    on_create: bool = True,
+    private_fields: frozenset[str] = frozenset(),
+) -> None:
+    """Bump `shows(row)` whenever a row of `model` is saved or deleted.
+
+    `on_create=False` for rows that are on no page until they are changed (a new account);
+    a save that writes only `private_fields` (a login, a password) or loads fixtures (`raw`)
+    bumps nothing.
+    """
+    uid = f"core.pagecache.{model._meta.label_lower}"
+
+    def saved(sender, instance, created=False, raw=False, update_fields=None, **kwargs) -> None:
+        if raw or (created and not on_create):
+            return
+        if update_fields is not None and set(update_fields) <= private_fields:
+            return
+        bump(*shows(instance))
+
+    def deleted(sender, instance, **kwargs) -> None:
+        bump(*shows(instance))
+
+    post_save.connect(saved, sender=model, weak=False, dispatch_uid=f"{uid}.saved")
+    post_delete.connect(deleted, sender=model, weak=False, dispatch_uid=f"{uid}.deleted")
+
+
+def watch_m2m(through: type[Model], shows: Shows) -> None:
+    """Bump `shows(instance)` when a many-to-many relation changes; `instance` is the row
+    whose side the change was made from, of either model."""
+
+    def changed(sender, instance, action: str, **kwargs) -> None:
+        if action in {"post_add", "post_remove", "post_clear"}:
+            bump(*shows(instance))
+
+    uid = f"core.pagecache.{through._meta.label_lower}"
+    m2m_changed.connect(changed, sender=through, weak=False, dispatch_uid=uid)
 
 
 # --- readers ---------------------------------------------------------------------------------
@@ -192,10 +244,30 @@ class LocalCopies:
 local = LocalCopies(size=256)
 
 
+def plain_row(instance: Model) -> dict[str, Any]:
+    """A model instance's loaded column values, as plain data a cache may keep: unlike a
+    pickled instance, it does not break or run code when the model's class changes."""
+    deferred = instance.get_deferred_fields()
+    row: dict[str, Any] = {}
+    for field in instance._meta.concrete_fields:
+        if field.attname in deferred:
+            continue
+        value = field.value_from_object(instance)
+        # A file field's value is a FieldFile bound to the instance; its name is the data.
+        row[field.attname] = (value.name or "") if hasattr(value, "storage") else value
+    return row
+
+
+def from_plain_row(model: type[Model], row: dict[str, Any]) -> Model:
+    """The instance `plain_row` was made from, as if loaded from the database (no query)."""
+    return model.from_db("default", list(row), list(row.values()))
+
+
 def get_versioned(key: str) -> tuple[Any, dict[str, float]] | None:
     """A value kept with `set_versioned`, with its stamps, if none has changed since.
 
-    The value is a fresh copy for this request: the caller may change it.
+    Values are plain data (see plain_row), never model instances. The value is a fresh copy
+    for this request: the caller may change it.
     """
     if not settings.PAGE_CACHE_SECONDS:
         return None
@@ -259,6 +331,45 @@ def set_fragment(token: str, key: str, value: Any) -> None:
         full_key = _fragment_key(token, key)
         cache.set(full_key, value, timeout=settings.PAGE_CACHE_SECONDS)
         local.set(full_key, value)
+
+
+def shared_block(
+    context: Any,
+    *,
+    request: HttpRequest,
+    template_name: str,
+    key: str,
+    owner_id: int | None,
+    build: Callable[[], tuple[dict[str, Any], dict[str, Any]]],
+    fits: Callable[[dict[str, Any]], bool],
+    shareable: Callable[[dict[str, Any]], bool],
+) -> SafeString:
+    """A block of the story page that many readers see alike but for their CSRF token, kept as
+    one rendered copy while the page's stamps hold: the one get-or-render-and-store sequence
+    the comments, insights and support blocks share.
+
+    `build()` queries and returns the template's values and `meta`, plain data kept beside the
+    HTML (never model instances). `shareable(meta)`: whether this reader's fresh copy may serve
+    others; `fits(meta)`: whether a stored copy may serve this reader. The block's owner (the
+    story's creator) always gets a copy of their own, and so does everyone when the view gave
+    no `fragment_token`.
+    """
+    viewer = getattr(request, "user", None)
+    # The story page's token (stories.views.story_detail); "" where nothing may be shared.
+    token = context.get("fragment_token", "")
+    if token and viewer is not None and viewer.is_authenticated and viewer.pk == owner_id:
+        token = ""
+    if token:
+        stored = get_fragment(token, key)
+        if isinstance(stored, dict) and fits(stored.get("meta", {})):
+            return with_csrf(stored["html"], request)
+    values, meta = build()
+    engine_template = context.template.engine.get_template(template_name)
+    if token and shareable(meta):
+        html = engine_template.render(context.new(values | {"csrf_token": csrf_placeholder()}))
+        set_fragment(token, key, {"html": str(html), "meta": meta})
+        return with_csrf(html, request)
+    return engine_template.render(context.new(values))
 
 
 def csrf_placeholder() -> str:

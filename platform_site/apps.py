@@ -10,11 +10,9 @@ class PlatformSiteConfig(AppConfig):
     verbose_name = "Site"
 
     def ready(self) -> None:
-        from platform_site import pagecache_receivers
         from subscriptions import receivers as subscription_receivers
         from support.signals import pledge_started
 
-        pagecache_receivers.connect()
         # A reader who pledges also gets the creator's stories.
         pledge_started.connect(
             subscription_receivers.subscribe_pledger,

@@ -23,6 +23,25 @@ from subscriptions.models import Subscription
 # "Last 30 days" is today and the 29 days before it; "the 30 before" are the 30 days before that.
 WINDOW_DAYS = 30
 
+# Trending on a community page: the TRENDING most read stories of the last TRENDING_DAYS days.
+TRENDING = 5
+TRENDING_DAYS = 7
+
+
+def trending_stories(
+    *, community, limit: int = TRENDING, days: int = TRENDING_DAYS, today: date | None = None
+) -> list[Story]:
+    """The community's most read published stories since `days` ago, most read first (one
+    query); each carries `recent_reads`."""
+    since = (today or timezone.localdate()) - timedelta(days=days - 1)
+    return list(
+        Story.objects.published()
+        .filter(community=community, reads__day__gte=since)
+        .select_related("creator")
+        .annotate(recent_reads=Count("reads"))
+        .order_by("-recent_reads", "-published_at", "-pk")[:limit]
+    )
+
 
 @dataclass(frozen=True)
 class ReadsSummary:

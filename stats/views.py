@@ -25,9 +25,9 @@ from stats.selectors import (
 )
 from stats.services import read_record, reader_key_for
 from stories.models import Story
+from support.charts import income_chart
 from support.money import format_money
 from support.selectors import income_by_month
-from support.views import income_chart
 
 # What read-tracker.js sends as the browser's id: a random UUID it keeps in localStorage.
 BROWSER_ID = re.compile(r"[A-Za-z0-9-]{8,64}")

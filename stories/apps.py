@@ -8,6 +8,7 @@ class StoriesConfig(AppConfig):
     name = "stories"
 
     def ready(self) -> None:
-        from stories import search_signals
+        from stories import cached_pages, search_signals
 
+        cached_pages.connect()
         search_signals.connect()

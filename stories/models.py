@@ -118,14 +118,6 @@ class StoryQuerySet(models.QuerySet):
         """The only way a public page lists stories: published, by an active account."""
         return self.filter(status=Story.Status.PUBLISHED, creator__is_active=True)
 
-    def trending(self, *, since) -> StoryQuerySet:
-        """Most read since a day (reads from the stats app), most read first."""
-        return (
-            self.filter(reads__day__gte=since)
-            .annotate(recent_reads=models.Count("reads"))
-            .order_by("-recent_reads", "-published_at", "-pk")
-        )
-
     def picked(self) -> StoryQuerySet:
         """Staff picks, newest pick first: the home page's Top Stories."""
         return self.filter(picked_at__isnull=False).order_by("-picked_at", "-pk")

@@ -2,13 +2,10 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
-
 from django.conf import settings
 from django.db.models import QuerySet, prefetch_related_objects
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, render
-from django.utils import timezone
 from taggit.models import Tag
 
 from core import keyset
@@ -17,8 +14,10 @@ from core.pagecache import (
     current_versions,
     depends_on,
     fragment_token,
+    from_plain_row,
     get_fragments,
     get_versioned,
+    plain_row,
     set_versioned,
     story_name,
 )
@@ -53,10 +52,8 @@ def story_names(story: Story) -> tuple[str, ...]:
 STORY_FRAGMENTS = ("story-meta", "story-feeds", "story-top", "keep-reading")
 
 
-# How many Top Stories lead the home page, and how many stories Trending and Keep reading show.
+# How many Top Stories lead the home page, and how many stories Keep reading shows.
 TOP_STORIES = 4
-TRENDING = 5
-TRENDING_DAYS = 7
 KEEP_READING = 3
 
 
@@ -144,13 +141,6 @@ def _explore_page_number(request: HttpRequest) -> HttpResponse:
 def community_detail(request: HttpRequest, community_slug: str) -> HttpResponse:
     community = get_object_or_404(Community, slug=community_slug)
     stories = Story.objects.published().for_cards().filter(community=community)
-    since = timezone.localdate() - timedelta(days=TRENDING_DAYS - 1)
-    trending = (
-        Story.objects.published()
-        .filter(community=community)
-        .select_related("creator")
-        .trending(since=since)[:TRENDING]
-    )
     depends_on(request, "site", "listing")
     return render(
         request,
@@ -158,8 +148,6 @@ def community_detail(request: HttpRequest, community_slug: str) -> HttpResponse:
         {
             "community": community,
             "page": paginate(request, stories),
-            "trending": trending,
-            "trending_days": TRENDING_DAYS,
         },
     )
 
@@ -182,12 +170,13 @@ def story_detail(request: HttpRequest, community_slug: str, story_slug: str) -> 
     key = f"story:{community_slug}/{story_slug}"
     found = get_versioned(key)
     if found is not None:
-        story, versions = found
+        rows, versions = found
+        story = story_from_rows(rows)
     else:
         story = get_story_or_404(request, community_slug, story_slug)
         versions = current_versions(story_names(story)) if story.is_public else None
         if versions is not None:
-            set_versioned(request, key, story, versions)
+            set_versioned(request, key, story_rows(story), versions)
     context: dict[str, object] = {"story": story, "tags": story.tags.all()}
     fragments: dict[str, str] = {}
     if story.is_public:
@@ -206,6 +195,22 @@ def story_detail(request: HttpRequest, community_slug: str, story_slug: str) -> 
         prefetch_related_objects([story], "tags", "creator__social_links")
         context["tags"] = story.tags.all()
     return render(request, "stories/story_detail.html", context)
+
+
+def story_rows(story: Story) -> dict[str, dict]:
+    """The story with its creator and community, as plain data for the cache."""
+    return {
+        "story": plain_row(story),
+        "creator": plain_row(story.creator),
+        "community": plain_row(story.community),
+    }
+
+
+def story_from_rows(rows: dict[str, dict]) -> Story:
+    story = from_plain_row(Story, rows["story"])
+    story.creator = from_plain_row(User, rows["creator"])
+    story.community = from_plain_row(Community, rows["community"])
+    return story
 
 
 def keep_reading(story: Story) -> dict[str, QuerySet]:

@@ -11,7 +11,9 @@ class SubscriptionsConfig(AppConfig):
         from django.contrib.auth.signals import user_logged_in
 
         from stories.signals import story_published
-        from subscriptions import receivers
+        from subscriptions import cached_pages, receivers
+
+        cached_pages.connect()
 
         story_published.connect(
             receivers.new_story_published, dispatch_uid="subscriptions.new_story_published"

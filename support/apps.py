@@ -13,6 +13,9 @@ class SupportConfig(AppConfig):
     verbose_name = "Support and payments"
 
     def ready(self) -> None:
+        from support import cached_pages
+
+        cached_pages.connect()
         checks.register(check_payment_settings, checks.Tags.compatibility)
 
 

@@ -37,7 +37,6 @@ from django.utils import timezone
 
 from core.jobs import enqueue
 from core.links import absolute
-from core.pagecache import bump, creator_name
 from creators.models import User
 from stories.models import Story
 from support import emails
@@ -224,19 +223,23 @@ def payout_account_connect(
     except GatewayError as error:
         raise _gateway_failed(error) from error
     if account_id and account_id != account.stripe_account_id:
-        SupportSettings.objects.filter(pk=account.pk).update(stripe_account_id=account_id)
+        account.stripe_account_id = account_id
+        account.save(update_fields=["stripe_account_id"])
     return url
 
 
 @transaction.atomic
 def support_settings_sync(*, stripe_account_id: str, payouts_enabled: bool) -> bool:
     """Stripe says whether a connected account can take payouts. True if it is one of ours."""
-    accounts = SupportSettings.objects.filter(stripe_account_id=stripe_account_id)
-    creator_ids = list(accounts.values_list("creator_id", flat=True))
-    changed = accounts.update(payouts_enabled=payouts_enabled)
-    # The support box shows only when payouts can be made; update() sends no post_save.
-    bump(*(creator_name(pk) for pk in creator_ids))
-    return bool(changed)
+    accounts = list(
+        SupportSettings.objects.select_for_update().filter(stripe_account_id=stripe_account_id)
+    )
+    # Saved, not update()d: the support box shows only when payouts can be made, and the save's
+    # signal empties the creator's cached pages.
+    for account in accounts:
+        account.payouts_enabled = payouts_enabled
+        account.save(update_fields=["payouts_enabled"])
+    return bool(accounts)
 
 
 # --- tips ------------------------------------------------------------------------------------

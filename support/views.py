@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 import logging
-from datetime import date
 
 import stripe
 from django.conf import settings
@@ -15,14 +14,13 @@ from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
-from django.utils.formats import date_format
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST
 
 from core import ratelimit
-from core.charts import BarChart, bar_chart
 from creators.models import User
 from stories.models import Story
+from support.charts import income_chart
 from support.forms import (
     PledgeChangeForm,
     PledgeForm,
@@ -337,21 +335,6 @@ def pledge_resume_view(request: HttpRequest, pk: int) -> HttpResponse:
     else:
         messages.success(request, f"Your pledge to {resumed.creator.name} is running again.")
     return redirect("support:supporting")
-
-
-def income_chart(rows: list[tuple[date, int]], currency: str) -> BarChart:
-    """Net income per month as a bar chart, for the wallet and the creator's stats page."""
-    return bar_chart(
-        slug="income",
-        title=f"Net income per month over the last {len(rows)} months",
-        caption="Net income per month (payments less fees and refunds)",
-        rows=rows,
-        label=lambda month: date_format(month, "M"),
-        name=lambda month: date_format(month, "F Y"),
-        key_heading="Month",
-        value_heading="Net income",
-        display=lambda amount: format_money(amount, currency),
-    )
 
 
 @login_required

@@ -51,33 +51,33 @@ def comments_block(context: template.Context, story) -> SafeString | str:
         return ""
     request = context["request"]
     viewer = request.user
-    # The story page's token (stories.views.story_detail); "" where nothing may be shared.
-    token = context.get("fragment_token", "")
     signed_in = viewer.is_authenticated
-    shared = token and (not signed_in or viewer.pk != story.creator_id)
     role = "reader" if signed_in else "anonymous"
-    key = f"comments:{story.pk}:{role}:{request.get_full_path()}"
-    if shared:
-        stored = pagecache.get_fragment(token, key)
-        if stored is not None and not (signed_in and viewer.pk in stored["authors"]):
-            return pagecache.with_csrf(stored["html"], request)
-    page = story_comment_page(
-        story=story,
-        oldest_first=request.GET.get("comments") == "oldest",
-        number=page_number(request.GET.get("comments_page")),
+
+    def build() -> tuple[dict[str, object], dict[str, object]]:
+        page = story_comment_page(
+            story=story,
+            oldest_first=request.GET.get("comments") == "oldest",
+            number=page_number(request.GET.get("comments_page")),
+        )
+        threads = page.threads
+        authors = sorted({c.author_id for t in threads for c in (t.comment, *t.replies)})
+        return block_context(context, story, page), {"authors": authors}
+
+    def not_an_author(meta: dict[str, object]) -> bool:
+        # A reader's own comments carry buttons only they see.
+        return not (signed_in and viewer.pk in meta["authors"])
+
+    return pagecache.shared_block(
+        context,
+        request=request,
+        template_name=TEMPLATE,
+        key=f"comments:{story.pk}:{role}:{request.get_full_path()}",
+        owner_id=story.creator_id,
+        build=build,
+        fits=not_an_author,
+        shareable=not_an_author,
     )
-    values = block_context(context, story, page)
-    authors = {c.author_id for thread in page.threads for c in (thread.comment, *thread.replies)}
-    if shared and not (signed_in and viewer.pk in authors):
-        html = render(context, values | {"csrf_token": pagecache.csrf_placeholder()})
-        pagecache.set_fragment(token, key, {"html": str(html), "authors": authors})
-        return pagecache.with_csrf(html, request)
-    return render(context, values)
-
-
-def render(context: template.Context, values: dict[str, object]) -> SafeString:
-    """The block's template in a context of its own, as an inclusion tag would render it."""
-    return context.template.engine.get_template(TEMPLATE).render(context.new(values))
 
 
 def block_context(context: template.Context, story, page) -> dict[str, object]:

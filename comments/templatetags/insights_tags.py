@@ -35,30 +35,27 @@ def insights_block(context: template.Context, story) -> SafeString:
     """The "Reader insights" card: the summary, how it works, and the viewer's own form."""
     request = context.get("request")
     viewer = getattr(request, "user", None)
-    # The story page's token (stories.views.story_detail); "" where nothing may be shared.
-    token = context.get("fragment_token", "")
     signed_in = bool(viewer and viewer.is_authenticated)
-    shared = token and (not signed_in or viewer.pk != story.creator_id)
-    key = f"insights:{story.pk}:{'reader' if signed_in else 'anonymous'}"
-    if shared:
-        stored = pagecache.get_fragment(token, key)
-        if stored is not None and not (signed_in and _has_own(story, viewer)):
-            return pagecache.with_csrf(stored, request)
-    values = block_context(context, story)
-    if shared and not values["summary"].has_own:
-        html = render(context, values | {"csrf_token": pagecache.csrf_placeholder()})
-        pagecache.set_fragment(token, key, str(html))
-        return pagecache.with_csrf(html, request)
-    return render(context, values)
+
+    def build() -> tuple[dict[str, object], dict[str, object]]:
+        values = block_context(context, story)
+        return values, {"has_own": values["summary"].has_own}
+
+    return pagecache.shared_block(
+        context,
+        request=request,
+        template_name=TEMPLATE,
+        key=f"insights:{story.pk}:{'reader' if signed_in else 'anonymous'}",
+        owner_id=story.creator_id,
+        build=build,
+        # A reader who left an insight sees their own, not the form.
+        fits=lambda meta: not (signed_in and _has_own(story, viewer)),
+        shareable=lambda meta: not meta["has_own"],
+    )
 
 
 def _has_own(story, viewer) -> bool:
     return Insight.objects.filter(story_id=story.pk, reader=viewer).exists()
-
-
-def render(context: template.Context, values: dict[str, object]) -> SafeString:
-    """The block's template in a context of its own, as an inclusion tag would render it."""
-    return context.template.engine.get_template(TEMPLATE).render(context.new(values))
 
 
 def block_context(context: template.Context, story) -> dict[str, object]:

@@ -12,7 +12,7 @@ from typing import Any
 
 from django import template
 from django.contrib.auth.models import AnonymousUser
-from django.utils.safestring import SafeString, mark_safe
+from django.utils.safestring import SafeString
 
 from core import pagecache
 from creators.models import User
@@ -34,35 +34,32 @@ def support_actions(
     """Nothing when the creator cannot receive support or the viewer is the creator."""
     request = getattr(context, "request", None) or context.get("request")
     viewer = getattr(request, "user", None) or AnonymousUser()
-    # The story page's token (stories.views.story_detail), passed on by the support box; with
-    # it, what the creator offers comes from the stored copy, and only "do you pledge?" is asked.
-    token = context.get("fragment_token", "")
     signed_in = viewer.is_authenticated
-    shared = token and (not signed_in or viewer.pk != creator.pk)
     role = "reader" if signed_in else "anonymous"
-    key = f"support:{creator.pk}:{role}:{request.get_full_path() if shared else ''}"
-    if shared:
-        stored = pagecache.get_fragment(token, key)
-        if stored is not None and not stored["offer"]:
-            return mark_safe(stored["html"])
-        if stored is not None and not (signed_in and _pledges(viewer, creator)):
-            return pagecache.with_csrf(stored["html"], request)
-    values = actions_context(context, creator, user, story)
-    offer = values["offer"]
-    if shared and not (offer and offer.viewer_pledge):
-        html = render(context, values | {"csrf_token": pagecache.csrf_placeholder()})
-        pagecache.set_fragment(token, key, {"offer": offer is not None, "html": str(html)})
-        return pagecache.with_csrf(html, request)
-    return render(context, values)
+
+    def build() -> tuple[dict[str, Any], dict[str, Any]]:
+        values = actions_context(context, creator, user, story)
+        offer = values["offer"]
+        return values, {"offer": offer is not None, "pledges": bool(offer and offer.viewer_pledge)}
+
+    def fits(meta: dict[str, Any]) -> bool:
+        # With an offer, only "do you pledge already?" is asked of the stored copy.
+        return not meta["offer"] or not (signed_in and _pledges(viewer, creator))
+
+    return pagecache.shared_block(
+        context,
+        request=request,
+        template_name=TEMPLATE,
+        key=f"support:{creator.pk}:{role}:{request.get_full_path()}",
+        owner_id=creator.pk,
+        build=build,
+        fits=fits,
+        shareable=lambda meta: not meta["pledges"],
+    )
 
 
 def _pledges(viewer: User, creator: User) -> bool:
     return Pledge.objects.live().filter(supporter=viewer, creator=creator).exists()
-
-
-def render(context: template.Context, values: dict[str, Any]) -> SafeString:
-    """The forms' template in a context of its own, as an inclusion tag would render it."""
-    return context.template.engine.get_template(TEMPLATE).render(context.new(values))
 
 
 def actions_context(

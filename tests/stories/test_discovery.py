@@ -1,5 +1,5 @@
-"""Finding stories: Top Stories with their reasons, trending per community, keep reading, and
-read counts where the creator shows them."""
+"""Finding stories: Top Stories with their reasons, keep reading, and read counts where the
+creator shows them. Trending lives with the reads, in tests/stats/test_trending.py."""
 
 from __future__ import annotations
 
@@ -136,44 +136,6 @@ def test_unpick_from_the_admin(staff_client, alice, sam, lifehack):
     )
     story.refresh_from_db()
     assert story.picked_at is None
-
-
-# --- trending per community -------------------------------------------------------------------
-
-
-def test_trending_counts_the_last_seven_days_only(client, alice, lifehack):
-    old_hit = make_story(creator=alice, community=lifehack, title="Old hit")
-    fresh = make_story(creator=alice, community=lifehack, title="Fresh favourite")
-    make_story(creator=alice, community=lifehack, title="Quiet one")
-    add_reads(old_hit, 50, days_ago=7)  # just outside the window
-    add_reads(old_hit, 2, days_ago=6)  # the window's first day
-    add_reads(fresh, 5, days_ago=0)
-    html = client.get(lifehack.get_absolute_url()).content.decode()
-    block = html[html.index('data-block="trending"') :]
-    block = block[: block.index("</section>")]
-    assert block.index("Fresh favourite") < block.index("Old hit")
-    assert "5 reads in 7 days" in block and "2 reads in 7 days" in block
-    assert "Quiet one" not in block
-
-
-def test_trending_is_per_community_and_public_only(client, alice, lifehack):
-    other = make_community("Other")
-    elsewhere = make_story(creator=alice, community=other, title="Elsewhere")
-    hidden = make_story(creator=alice, community=lifehack, title="Hidden now")
-    add_reads(elsewhere, 3)
-    add_reads(hidden, 3)
-    Story.objects.filter(pk=hidden.pk).update(status=Story.Status.DRAFT)
-    html = client.get(lifehack.get_absolute_url()).content.decode()
-    assert 'data-block="trending"' not in html
-
-
-def test_trending_hides_counts_of_a_creator_who_hides_them(client, alice, lifehack):
-    story = make_story(creator=alice, community=lifehack, title="Private numbers")
-    add_reads(story, 4)
-    alice.show_read_counts = False
-    alice.save()
-    html = client.get(lifehack.get_absolute_url()).content.decode()
-    assert "Private numbers" in html and "4 reads" not in html
 
 
 # --- keep reading -----------------------------------------------------------------------------
