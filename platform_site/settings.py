@@ -96,6 +96,7 @@ INSTALLED_APPS = [
     "subscriptions",
     "support",
     "stats",
+    "demo",
 ]
 
 MIDDLEWARE = [

@@ -1,4 +1,8 @@
-"""`manage.py load_demo`: idempotent development demo data (creators, communities, stories)."""
+"""`manage.py load_demo`: idempotent development demo data (creators, communities, stories).
+
+The words come from the data files in demo/content/ (see demo/loader.py); the pictures are
+drawn here.
+"""
 
 from __future__ import annotations
 
@@ -24,7 +28,7 @@ from PIL import Image, ImageDraw, ImageFilter, ImageFont
 
 from core.images import process_upload
 from creators.models import SocialLink, User
-from stories import demo_content as demo
+from demo import loader as demo
 from stories.models import Community, Story
 from stories.services import story_pick, story_publish, story_submit
 
@@ -104,6 +108,7 @@ class Command(BaseCommand):
         self._refuse_real_database(force=force)
         # Publishing through the services queues emails to the creators (and later to their
         # subscribers); demo data is not news, so nothing is sent while it is made.
+        # jobs: emails are suppressed here by swapping the email backend for the whole load.
         with override_settings(EMAIL_BACKEND=DISCARD_EMAIL), transaction.atomic():
             editor, known_password, generated = self._staff(password)
             creators = {spec.username: self._creator(spec) for spec in demo.CREATORS}
@@ -232,7 +237,7 @@ class Command(BaseCommand):
             creator=creator,
             community=community,
             body=body_html(spec.body),
-            hero_caption=spec.caption,
+            hero_caption=spec.hero_caption,
             hero_alt=f"Abstract illustration: {motif.description} in {palette.description} tones.",
         )
         _attach(story.hero_image, hero_image(slug, palette, motif))

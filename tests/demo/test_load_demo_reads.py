@@ -10,8 +10,8 @@ from django.core.management import call_command
 from django.db.models import Count, Max, Min
 from django.utils import timezone
 
+from demo import loader as demo
 from stats.models import Read
-from stories import demo_content as demo
 from stories.models import Story
 from tests.conftest import make_story, make_user
 from tests.stats.conftest import add_reads

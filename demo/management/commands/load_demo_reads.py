@@ -21,8 +21,8 @@ from django.db.models import Count, IntegerField, OuterRef, Subquery
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
+from demo import loader as demo
 from stats.models import Read
-from stories import demo_content as demo
 from stories.models import Story
 
 DAYS = 60

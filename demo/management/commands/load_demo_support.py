@@ -1,6 +1,6 @@
 """`manage.py load_demo_support`: the demo creators take tips and pledges (run after load_demo).
 
-Kept apart from load_demo because `stories` may not import `support`; `make run` runs both.
+A command of its own, as before the demo app gathered the three; `make run` runs them in turn.
 Idempotent, and like load_demo it only touches the demo accounts.
 """
 
@@ -11,7 +11,7 @@ from typing import Any
 from django.core.management.base import BaseCommand
 
 from creators.models import User
-from stories import demo_content as demo
+from demo import loader as demo
 from support.services import support_settings_update
 
 
