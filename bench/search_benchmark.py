@@ -6,7 +6,7 @@ Each database is benchmarked in its own child process (Django's settings are fix
 up): SQLite in a temporary file, PostgreSQL in a database whose name must contain "bench"
 (default `byline_bench_search`, dropped and created afresh). Neither the development database
 (db.sqlite3) nor CI's (byline_ci) is ever opened. Queries go through
-`stories.search.search_stories`, the function the search page calls, so each timing is the
+`search.results.search_stories`, the function the search page calls, so each timing is the
 first results page as the page gets it: count, ranked page, highlights, stories and tags.
 """
 
@@ -206,10 +206,11 @@ def run_child(args: argparse.Namespace) -> dict:
         seed_seconds = time.perf_counter() - started
         print(f"seeded in {seed_seconds:.1f} s", flush=True)
 
-    from stories import search
+    from search.backends import backend_for
+    from search.index import rebuild_index
 
     index_seconds = 0.0
-    backend = search.backend_for(connection)
+    backend = backend_for(connection)
     with connection.cursor() as cursor:
         cursor.execute(f"SELECT count(*) FROM {backend.table}")
         complete = cursor.fetchone()[0] == args.stories
@@ -217,7 +218,7 @@ def run_child(args: argparse.Namespace) -> dict:
         print("reusing the index", flush=True)
     else:
         started = time.perf_counter()
-        indexed = search.rebuild_index()
+        indexed = rebuild_index()
         index_seconds = time.perf_counter() - started
         print(f"indexed {indexed:,} stories in {index_seconds:.1f} s", flush=True)
     if connection.vendor == "postgresql":
@@ -334,8 +335,8 @@ def queries() -> dict[str, list[str]]:
     """The queries to time, by kind; the same for every run on the same seed."""
     from core.sanitizer import html_to_text
     from creators.models import User
+    from search.query import STOP_WORDS
     from stories.models import Story
-    from stories.search import STOP_WORDS
 
     words = vocabulary(random.Random(SEED))
     phrases = []
@@ -369,7 +370,7 @@ def time_queries(
 ) -> dict:
     from django.db import connection
 
-    from stories.search import search_stories
+    from search.results import search_stories
 
     def run(query: str) -> tuple[float, int]:
         started = time.perf_counter()

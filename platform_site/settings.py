@@ -92,6 +92,7 @@ INSTALLED_APPS = [
     "platform_site",
     "creators",
     "stories",
+    "search",
     "comments",
     "subscriptions",
     "support",

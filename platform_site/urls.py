@@ -50,6 +50,7 @@ urlpatterns += [
     path("", include("stats.urls")),
     # Feeds, sitemap.xml and robots.txt.
     path("", include("stories.urls_feeds")),
+    path("", include("search.urls")),
     # Last: its community slugs catch every path nothing above claimed.
     path("", include("stories.urls")),
 ]

@@ -8,7 +8,6 @@ class StoriesConfig(AppConfig):
     name = "stories"
 
     def ready(self) -> None:
-        from stories import cached_pages, search_signals
+        from stories import cached_pages
 
         cached_pages.connect()
-        search_signals.connect()

@@ -3,7 +3,7 @@
 from django.urls import path
 
 from stories import editor_views as editor
-from stories import search_views, views
+from stories import views
 
 app_name = "stories"
 
@@ -23,7 +23,6 @@ urlpatterns = [
     path("write/<int:pk>/withdraw/", editor.story_withdraw, name="withdraw"),
     path("write/<int:pk>/discard/", editor.story_discard_edit, name="discard"),
     path("write/<int:pk>/delete/", editor.story_delete, name="delete"),
-    path("search/", search_views.search, name="search"),
     # Under Settings, where a creator looks for it, though the stories are what it exports.
     path("settings/export/", editor.export, name="export"),
     # Catch-alls: keep them last; stories.models.RESERVED_SLUGS keeps communities off fixed paths.

@@ -7,18 +7,19 @@ import time
 from django.core.management.base import BaseCommand, CommandError
 from django.db import connection
 
-from stories import search
+from search.backends import backend_for
+from search.index import rebuild_index
 
 
 class Command(BaseCommand):
     help = "Rebuild the full-text search index from every published story."
 
     def handle(self, *args, **options) -> None:
-        if search.backend_for(connection) is None:
+        if backend_for(connection) is None:
             raise CommandError(
                 f"Search needs PostgreSQL or SQLite; this database is {connection.vendor}."
             )
         started = time.perf_counter()
-        total = search.rebuild_index()
+        total = rebuild_index()
         elapsed = time.perf_counter() - started
         self.stdout.write(f"Indexed {total} published stories in {elapsed:.1f} s.")

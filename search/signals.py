@@ -2,8 +2,9 @@
 
 Signals, not service calls, because stories change from more places than the services: the
 admin's forms, taggit's managers, a creator renaming themselves in `creators` (which may not
-import `stories`), cascading deletes. They run in the writer's transaction, so a rollback
-takes the index change with it.
+import `stories`), cascading deletes; and because `search` is a floor above `stories`, which
+never calls it. They run in the writer's transaction, so a rollback takes the index change
+with it.
 """
 
 from __future__ import annotations
@@ -15,7 +16,7 @@ from django.db.models.signals import m2m_changed, post_delete, post_save, pre_de
 from taggit.models import Tag
 
 from creators.models import User
-from stories import search
+from search import index
 from stories.models import Story
 
 # A save that writes none of these cannot change what the index holds for a story (a pick, a
@@ -37,11 +38,11 @@ def story_saved(
 ) -> None:
     # A fixture's rows arrive before their tags and creators; rebuild_search_index after loaddata.
     if not raw and _touches(update_fields, STORY_FIELDS):
-        search.index_story(instance)
+        index.index_story(instance)
 
 
 def story_deleted(sender, instance: Story, **kwargs) -> None:
-    search.remove_story(instance.pk)
+    index.remove_story(instance.pk)
 
 
 def story_tags_changed(
@@ -51,9 +52,9 @@ def story_tags_changed(
         return
     if reverse:  # tag.<manager>.add(story, ...): pk_set holds the stories' ids
         if pk_set:
-            search.index_stories(pk_set)
+            index.index_stories(pk_set)
     elif isinstance(instance, Story) and (pk_set or action == "post_clear"):
-        search.index_story(instance)
+        index.index_story(instance)
 
 
 def _tagged_story_ids(tag: Tag) -> list[int]:
@@ -65,7 +66,7 @@ def _tagged_story_ids(tag: Tag) -> list[int]:
 def tag_saved(sender, instance: Tag, created: bool, raw: bool = False, **kwargs) -> None:
     # A renamed tag changes the text of every story that carries it.
     if not created and not raw:
-        search.index_stories(_tagged_story_ids(instance))
+        index.index_stories(_tagged_story_ids(instance))
 
 
 def tag_deleting(sender, instance: Tag, **kwargs) -> None:
@@ -74,7 +75,7 @@ def tag_deleting(sender, instance: Tag, **kwargs) -> None:
 
 
 def tag_deleted(sender, instance: Tag, **kwargs) -> None:
-    search.index_stories(getattr(instance, "_search_story_ids", []))
+    index.index_stories(getattr(instance, "_search_story_ids", []))
 
 
 def creator_saved(
@@ -87,24 +88,20 @@ def creator_saved(
 ) -> None:
     # A new account has no stories; a renamed or suspended one changes what readers find.
     if not created and not raw and _touches(update_fields, CREATOR_FIELDS):
-        search.reindex_creator(instance)
+        index.reindex_creator(instance)
 
 
 def connect() -> None:
-    """Connect the receivers; called once from StoriesConfig.ready()."""
+    """Connect the receivers; called once from SearchConfig.ready()."""
     # Named senders only: a post_delete receiver for every model would turn off Django's fast
     # deletes everywhere. Proxies (the review queue's Submission) send under their own name.
     for model in apps.get_models():
         if issubclass(model, Story):
-            uid = f"stories.search.{model._meta.label_lower}"
+            uid = f"search.{model._meta.label_lower}"
             post_save.connect(story_saved, sender=model, dispatch_uid=f"{uid}.saved")
             post_delete.connect(story_deleted, sender=model, dispatch_uid=f"{uid}.deleted")
-    m2m_changed.connect(
-        story_tags_changed, sender=Story.tags.through, dispatch_uid="stories.search.tags"
-    )
-    post_save.connect(tag_saved, sender=Tag, dispatch_uid="stories.search.tag_saved")
-    pre_delete.connect(tag_deleting, sender=Tag, dispatch_uid="stories.search.tag_deleting")
-    post_delete.connect(tag_deleted, sender=Tag, dispatch_uid="stories.search.tag_deleted")
-    post_save.connect(
-        creator_saved, sender=get_user_model(), dispatch_uid="stories.search.creator_saved"
-    )
+    m2m_changed.connect(story_tags_changed, sender=Story.tags.through, dispatch_uid="search.tags")
+    post_save.connect(tag_saved, sender=Tag, dispatch_uid="search.tag_saved")
+    pre_delete.connect(tag_deleting, sender=Tag, dispatch_uid="search.tag_deleting")
+    post_delete.connect(tag_deleted, sender=Tag, dispatch_uid="search.tag_deleted")
+    post_save.connect(creator_saved, sender=get_user_model(), dispatch_uid="search.creator_saved")

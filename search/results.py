@@ -1,0 +1,101 @@
+"""Searching: one page of ranked published stories with the reader's words marked."""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+from django.conf import settings
+from django.core.paginator import Page, Paginator
+from django.db import connection
+from django.utils.safestring import SafeString
+
+from search.backends import Row, backend_for
+from search.marks import marked
+from search.query import parse_query
+from stories.models import Story
+
+# No search has this many pages; a larger ?page= is past the end like any other.
+MAX_PAGE = 100_000
+
+
+@dataclass(frozen=True)
+class SearchResult:
+    story: Story
+    title_html: SafeString
+    subtitle_html: SafeString
+    excerpt_html: SafeString
+
+
+def _published_sql() -> tuple[str, tuple]:
+    """The SQL of Story.objects.published(): the only stories a search may return."""
+    queryset = Story.objects.published().order_by().values("id", "published_at")
+    return queryset.query.sql_with_params()
+
+
+class _Fetched:
+    """A page already fetched, with the total, in the shape Paginator asks of an object list."""
+
+    def __init__(self, total: int, results: list[SearchResult]) -> None:
+        self.total = total
+        self.results = results
+
+    def count(self) -> int:
+        return self.total
+
+    def __getitem__(self, window: slice) -> list[SearchResult]:
+        return self.results
+
+
+def _requested(page_number: int | str | None) -> int:
+    try:
+        number = int(page_number or 1)
+    except (TypeError, ValueError):
+        return 1
+    # Any number past the end means the last page; this one keeps OFFSET a sane integer.
+    return min(max(1, number), MAX_PAGE)
+
+
+def search_stories(query: str, *, page_number: int | str | None = 1) -> Page:
+    """One page of published stories matching `query`, most relevant first, matches marked.
+
+    The page's `paginator.count` is the number of matches. A query with nothing to look for
+    (empty, only punctuation) has no results and runs no query. A malformed page number means
+    the first page, one past the end the last. Three queries per page, however many results:
+    the ranked, counted and highlighted page; its stories with creator and community; tags.
+    """
+    per_page = settings.STORIES_PER_PAGE
+    parsed = parse_query(query or "")
+    backend = backend_for(connection)
+    number = _requested(page_number)
+    rows: list[Row] = []
+    if parsed is not None and backend is not None:
+        published = _published_sql()
+        with connection.cursor() as cursor:
+            rows = backend.page(
+                cursor, parsed, published, limit=per_page, offset=(number - 1) * per_page
+            )
+            if not rows and number > 1:
+                # Past the end: the first match says how many there are, then fetch the last.
+                first = backend.page(cursor, parsed, published, limit=1, offset=0)
+                if first:
+                    number = math.ceil(first[0][1] / per_page)
+                    rows = backend.page(
+                        cursor, parsed, published, limit=per_page, offset=(number - 1) * per_page
+                    )
+    if not rows:
+        number = 1
+    total = rows[0][1] if rows else 0
+    stories = Story.objects.published().for_cards().in_bulk([row[0] for row in rows])
+    # A story unpublished between the two queries is left out rather than shown.
+    results = [
+        SearchResult(
+            story=stories[story_id],
+            title_html=marked(title),
+            subtitle_html=marked(subtitle),
+            excerpt_html=marked(excerpt),
+        )
+        for story_id, _, title, subtitle, excerpt in rows
+        if story_id in stories
+    ]
+    return Paginator(_Fetched(total, results), per_page).page(number)

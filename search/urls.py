@@ -1,0 +1,11 @@
+"""The search page. The root URLconf includes this before stories' community catch-alls."""
+
+from django.urls import path
+
+from search import views
+
+app_name = "search"
+
+urlpatterns = [
+    path("search/", views.search, name="search"),
+]
