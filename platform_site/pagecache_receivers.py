@@ -13,9 +13,10 @@ from django.contrib.auth import get_user_model
 from django.db.models.signals import m2m_changed, post_delete, post_save
 from taggit.models import Tag
 
-from comments.models import Comment, Insight, Quality, Rating
+from comments.models import Comment
 from core.pagecache import bump, creator_name, story_name
 from creators.models import SocialLink
+from insights.models import Insight, Quality, Rating
 from stories.models import Community, Story
 from subscriptions.models import Subscription
 from support.models import SupportSettings

@@ -93,6 +93,7 @@ INSTALLED_APPS = [
     "creators",
     "stories",
     "comments",
+    "insights",
     "subscriptions",
     "support",
     "stats",

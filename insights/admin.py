@@ -10,8 +10,8 @@ from django.contrib import admin, messages
 from django.db.models import Count, QuerySet
 from django.http import HttpRequest
 
-from comments.models import Insight, Quality, Rating
 from core.pagecache import bump
+from insights.models import Insight, Quality, Rating
 
 
 def _plural(n: int, word: str) -> str:
