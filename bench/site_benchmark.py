@@ -733,10 +733,11 @@ def fill(spec: dict) -> dict:
     from django.utils import timezone
     from taggit.models import Tag, TaggedItem
 
-    from comments.models import Comment, Insight, Quality, Rating
+    from comments.models import Comment
     from core import keyset
     from core.sanitizer import clean_text
     from creators.models import SocialLink, User
+    from insights.models import Insight, Quality, Rating
     from stories.models import WORDS_PER_MINUTE, Community, Story
     from subscriptions.models import Subscription
     from support.models import SupportSettings

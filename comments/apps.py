@@ -1,4 +1,4 @@
-"""Comments and reader insights on stories (built in the readers issue)."""
+"""Comments on stories, with one level of replies, reports and moderation."""
 
 from django.apps import AppConfig
 

@@ -94,6 +94,7 @@ INSTALLED_APPS = [
     "stories",
     "search",
     "comments",
+    "insights",
     "subscriptions",
     "support",
     "stats",

@@ -46,6 +46,7 @@ urlpatterns += [
     path("", include("creators.urls")),
     path("", include("subscriptions.urls")),
     path("", include("comments.urls")),
+    path("", include("insights.urls")),
     path("", include("support.urls")),
     path("", include("stats.urls")),
     # Feeds, sitemap.xml and robots.txt.

@@ -14,8 +14,8 @@ from django.db.models import Count, IntegerField, OuterRef, Q, QuerySet, Subquer
 from django.db.models.functions import Coalesce, TruncMonth
 from django.utils import timezone
 
-from comments.models import Insight
 from creators.models import User
+from insights.models import Insight
 from stats.models import Read
 from stories.models import Story
 from subscriptions.models import Subscription

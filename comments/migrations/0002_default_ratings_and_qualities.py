@@ -1,14 +1,8 @@
-# The ratings and qualities readers start with (see comments/insight_defaults.py).
+# The default ratings and qualities were made here while reader insights lived in the comments
+# app. They moved to the insights app with their models: insights/migrations/0002 makes them now.
+# This migration stays, empty, so databases that applied it keep a consistent history.
 
 from django.db import migrations
-
-from comments.insight_defaults import ensure_default_insight_choices
-
-
-def create_defaults(apps, schema_editor):
-    ensure_default_insight_choices(
-        apps.get_model("comments", "Rating"), apps.get_model("comments", "Quality")
-    )
 
 
 class Migration(migrations.Migration):
@@ -17,7 +11,4 @@ class Migration(migrations.Migration):
         ("comments", "0001_initial"),
     ]
 
-    operations = [
-        # Reversing keeps the rows: staff may have reworded them and insights point at them.
-        migrations.RunPython(create_defaults, migrations.RunPython.noop),
-    ]
+    operations = []

@@ -17,8 +17,8 @@ from platform_site.pages import ensure_footer_pages
 from stories.models import Story
 from support.services import support_settings_update, tip_create
 from tests.browser.conftest import DESKTOP, screenshot
-from tests.comments.insights_helpers import add_insight, default_choices
 from tests.conftest import make_community, make_story, make_user, png_bytes
+from tests.insights.insights_helpers import add_insight, default_choices
 
 STAFF_PASSWORD = "staff password for the policy"
 CREATOR_PASSWORD = "creator password for the policy"

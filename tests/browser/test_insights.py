@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import pytest
 
-from comments.models import Insight
+from insights.models import Insight
 from tests.browser.conftest import DESKTOP, PHONE, assert_accessible, screenshot
-from tests.comments.insights_helpers import add_insight, default_choices
 from tests.conftest import make_community, make_story, make_user
+from tests.insights.insights_helpers import add_insight, default_choices
 
 EMPTY = "Be the first to share your insights about this piece."
 

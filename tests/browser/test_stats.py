@@ -12,15 +12,15 @@ from django.core.management import call_command
 from django.db import connection
 from django.utils import timezone
 
-from comments.models import Insight
 from creators.models import User
+from insights.models import Insight
 from platform_site.pages import ensure_footer_pages
 from stories.models import Story
 from subscriptions.models import Subscription
 from support.models import LedgerEntry
 from support.services import support_settings_update, tip_create
 from tests.browser.conftest import DESKTOP, PHONE, assert_accessible, screenshot
-from tests.comments.insights_helpers import default_choices, make_readers
+from tests.insights.insights_helpers import default_choices, make_readers
 
 PASSWORD = "a creator's long password 9"
 

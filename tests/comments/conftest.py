@@ -1,4 +1,4 @@
-"""Fixtures for the comment tests (named `comment_*` so the insight tests' names stay free)."""
+"""Fixtures for the comment tests (named `comment_*`, apart from the shared personas)."""
 
 from __future__ import annotations
 

@@ -11,11 +11,12 @@ from django.test import Client
 from django.urls import reverse
 from django.utils.http import http_date
 
-from comments.insight_services import insight_save
-from comments.models import Comment, Rating
+from comments.models import Comment
 from comments.services import comment_create, comment_moderate, comment_remove
 from core import pagecache
 from creators.services import profile_update
+from insights.models import Rating
+from insights.services import insight_save
 from stories import services as stories
 from stories.models import Story
 from subscriptions.services import subscription_create

@@ -12,14 +12,15 @@ import pytest
 from django.test import Client
 from django.urls import reverse
 
-from comments.models import Comment, CommentReport, Insight
+from comments.models import Comment, CommentReport
 from core import ratelimit
 from creators.models import User
+from insights.models import Insight
 from stories.models import Story
 from support.models import Pledge, Tip
 from support.services import support_settings_update
-from tests.comments.insights_helpers import default_choices
 from tests.conftest import make_story, make_user
+from tests.insights.insights_helpers import default_choices
 
 pytestmark = pytest.mark.django_db
 
@@ -74,7 +75,7 @@ def endpoints(story: Story) -> dict[str, Endpoint]:
             scope="insight",
             doing="saving insights",
             post=lambda client: client.post(
-                reverse("comments:insight_save", args=[story.pk]), {"rating": rating.pk}
+                reverse("insights:insight_save", args=[story.pk]), {"rating": rating.pk}
             ),
             made=lambda: Insight.objects.count(),
         ),

@@ -7,7 +7,7 @@ from datetime import date, datetime, timedelta
 import pytest
 from django.utils import timezone
 
-from comments.models import Insight
+from insights.models import Insight
 from stats.selectors import (
     ReadsSummary,
     creator_reads_summary,
@@ -18,8 +18,8 @@ from stats.selectors import (
 )
 from stories.models import Story
 from subscriptions.models import Subscription
-from tests.comments.insights_helpers import default_choices
 from tests.conftest import make_story, make_user
+from tests.insights.insights_helpers import default_choices
 from tests.stats.conftest import add_reads
 
 # A Tuesday in February, so twelve months reach back into the year before.

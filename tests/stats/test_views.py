@@ -9,12 +9,12 @@ import pytest
 from django.urls import reverse
 from django.utils import dateformat, timezone
 
-from comments.models import Insight
+from insights.models import Insight
 from stories.models import Story
 from subscriptions.models import Subscription
 from support.services import support_settings_update, tip_create
-from tests.comments.insights_helpers import default_choices
 from tests.conftest import make_story, make_user
+from tests.insights.insights_helpers import default_choices
 from tests.stats.conftest import add_reads
 
 URL = "/write/stats/"

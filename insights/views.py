@@ -9,9 +9,9 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect
 from django.views.decorators.http import require_POST
 
-from comments import insight_services
-from comments.insight_forms import InsightForm
 from core import ratelimit
+from insights import services
+from insights.forms import InsightForm
 from stories.models import Story
 
 
@@ -41,7 +41,7 @@ def insight_save(request: HttpRequest, story_id: int) -> HttpResponse:
         # A choice of buttons, nothing typed to lose: a page saying when to come back.
         return ratelimit.refused(request, error, back_url=back_to_insights(story))
     try:
-        _, created = insight_services.insight_save(
+        _, created = services.insight_save(
             story=story,
             reader=request.user,
             rating_id=form.cleaned_data["rating"],
@@ -62,7 +62,7 @@ def insight_withdraw(request: HttpRequest, story_id: int) -> HttpResponse:
     story = get_published_story_or_404(story_id)
     if not request.user.is_authenticated:
         return redirect_to_login(back_to_insights(story))
-    if insight_services.insight_withdraw(story=story, reader=request.user):
+    if services.insight_withdraw(story=story, reader=request.user):
         messages.success(request, "Your insight is withdrawn.")
     else:
         messages.info(request, "You had no insight on this story to withdraw.")

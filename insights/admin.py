@@ -10,7 +10,7 @@ from django.contrib import admin, messages
 from django.db.models import Count, QuerySet
 from django.http import HttpRequest
 
-from comments.models import Insight, Quality, Rating
+from insights.models import Insight, Quality, Rating
 
 
 def _plural(n: int, word: str) -> str:

@@ -12,15 +12,15 @@ from django.test import RequestFactory
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from comments.models import Quality, Rating
+from insights.models import Quality, Rating
 from stories.models import Story
-from tests.comments.insights_helpers import (
+from tests.conftest import make_story, make_user
+from tests.insights.insights_helpers import (
     add_insight,
     bulk_insights,
     default_choices,
     make_readers,
 )
-from tests.conftest import make_story, make_user
 
 pytestmark = pytest.mark.django_db
 

@@ -5,15 +5,15 @@ from __future__ import annotations
 import pytest
 from django.template import Context, Template
 
-from comments.insight_selectors import creator_insight_breakdown
-from comments.models import Rating
-from tests.comments.insights_helpers import (
+from insights.models import Rating
+from insights.selectors import creator_insight_breakdown
+from tests.conftest import make_story, make_user
+from tests.insights.insights_helpers import (
     add_insight,
     bulk_insights,
     default_choices,
     make_readers,
 )
-from tests.conftest import make_story, make_user
 
 pytestmark = pytest.mark.django_db
 

@@ -15,8 +15,8 @@ from dataclasses import dataclass, field
 from django.db.models import Count, Exists, IntegerField, OuterRef, QuerySet, Subquery, Value
 from django.db.models.functions import Coalesce
 
-from comments.models import Insight, Quality, Rating
 from creators.models import User
+from insights.models import Insight, Quality, Rating
 
 QualityLink = Insight.qualities.through
 

@@ -6,11 +6,11 @@ import pytest
 from django.contrib.auth.models import AnonymousUser
 from django.core.exceptions import ValidationError
 
-from comments.insight_services import insight_save, insight_withdraw
-from comments.models import Insight, Quality, Rating
+from insights.models import Insight, Quality, Rating
+from insights.services import insight_save, insight_withdraw
 from stories.models import Story
-from tests.comments.insights_helpers import default_choices
 from tests.conftest import make_story, make_user
+from tests.insights.insights_helpers import default_choices
 
 pytestmark = pytest.mark.django_db
 

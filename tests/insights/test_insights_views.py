@@ -6,14 +6,14 @@ import pytest
 from django.contrib.messages import get_messages
 from django.urls import reverse
 
-from comments.models import Insight, Rating
+from insights.models import Insight, Rating
 from stories.models import Story
-from tests.comments.insights_helpers import add_insight, default_choices
 from tests.conftest import make_story, make_user
+from tests.insights.insights_helpers import add_insight, default_choices
 
 pytestmark = pytest.mark.django_db
 
-VIEWS = ["comments:insight_save", "comments:insight_withdraw"]
+VIEWS = ["insights:insight_save", "insights:insight_withdraw"]
 
 
 @pytest.fixture
@@ -107,7 +107,7 @@ def test_a_suspended_reader_is_signed_out(client, choices, story, name):
 
 def test_a_reader_adds_an_insight_and_goes_back_to_the_story(as_bob, bob, choices, story):
     response = as_bob.post(
-        url("comments:insight_save", story), form(choices, "nice", "Eye opening")
+        url("insights:insight_save", story), form(choices, "nice", "Eye opening")
     )
     assert response.status_code == 302
     assert response["Location"] == back(story)
@@ -118,9 +118,9 @@ def test_a_reader_adds_an_insight_and_goes_back_to_the_story(as_bob, bob, choice
 
 
 def test_submitting_twice_updates_the_one_insight(as_bob, choices, story):
-    as_bob.post(url("comments:insight_save", story), form(choices, "nice", "Eye opening"))
+    as_bob.post(url("insights:insight_save", story), form(choices, "nice", "Eye opening"))
     response = as_bob.post(
-        url("comments:insight_save", story), form(choices, "outstanding", "Masterful proofreading")
+        url("insights:insight_save", story), form(choices, "outstanding", "Masterful proofreading")
     )
     assert last_message(response) == "Your insight is updated."
     insight = Insight.objects.get()
@@ -130,7 +130,7 @@ def test_submitting_twice_updates_the_one_insight(as_bob, choices, story):
 
 def test_the_creator_is_told_no(client, alice, choices, story):
     client.force_login(alice)
-    response = client.post(url("comments:insight_save", story), form(choices))
+    response = client.post(url("insights:insight_save", story), form(choices))
     assert response["Location"] == back(story)
     assert last_message(response) == "You can’t add insights to your own story."
     assert not Insight.objects.exists()
@@ -150,7 +150,7 @@ def test_the_creator_is_told_no(client, alice, choices, story):
     ids=["missing", "empty", "text", "negative", "zero", "huge", "unknown"],
 )
 def test_a_bad_rating_is_a_message_not_an_error(as_bob, story, choices, data):
-    response = as_bob.post(url("comments:insight_save", story), data)
+    response = as_bob.post(url("insights:insight_save", story), data)
     assert response.status_code == 302
     assert response["Location"] == back(story)
     assert last_message(response) == "Choose one overall rating."
@@ -160,7 +160,7 @@ def test_a_bad_rating_is_a_message_not_an_error(as_bob, story, choices, data):
 @pytest.mark.parametrize("quality", ["abc", "0", "99999999999999999999999", "999999"])
 def test_bad_qualities_are_a_message_not_an_error(as_bob, story, choices, quality):
     data = {"rating": choices.nice.pk, "qualities": [choices.q("Eye opening").pk, quality]}
-    response = as_bob.post(url("comments:insight_save", story), data)
+    response = as_bob.post(url("insights:insight_save", story), data)
     assert response.status_code == 302
     assert last_message(response) == "Choose qualities from the list."
     assert not Insight.objects.exists()
@@ -168,7 +168,7 @@ def test_bad_qualities_are_a_message_not_an_error(as_bob, story, choices, qualit
 
 def test_a_retired_rating_is_refused_with_a_message(as_bob, story, choices):
     Rating.objects.filter(pk=choices.good.pk).update(is_active=False)
-    response = as_bob.post(url("comments:insight_save", story), form(choices, "good"))
+    response = as_bob.post(url("insights:insight_save", story), form(choices, "good"))
     assert last_message(response) == "“Good Effort” is no longer offered; choose another rating."
     assert not Insight.objects.exists()
 
@@ -178,7 +178,7 @@ def test_a_retired_rating_is_refused_with_a_message(as_bob, story, choices):
 
 def test_a_reader_withdraws_their_insight(as_bob, bob, choices, story):
     add_insight(story, bob, choices.nice, choices.q("Eye opening"))
-    response = as_bob.post(url("comments:insight_withdraw", story))
+    response = as_bob.post(url("insights:insight_withdraw", story))
     assert response["Location"] == back(story)
     assert last_message(response) == "Your insight is withdrawn."
     assert not Insight.objects.exists()
@@ -189,6 +189,6 @@ def test_nobody_can_withdraw_someone_elses_insight(client, bob, alice, choices, 
     carol = make_user("carol")
     for who in (carol, alice):
         client.force_login(who)
-        response = client.post(url("comments:insight_withdraw", story))
+        response = client.post(url("insights:insight_withdraw", story))
         assert last_message(response) == "You had no insight on this story to withdraw."
     assert Insight.objects.get().reader == bob

@@ -5,9 +5,9 @@ from __future__ import annotations
 import pytest
 from django.urls import reverse
 
-from comments.models import Insight, Quality, Rating
-from tests.comments.insights_helpers import add_insight, default_choices, make_readers
+from insights.models import Insight, Quality, Rating
 from tests.conftest import make_story, make_user
+from tests.insights.insights_helpers import add_insight, default_choices, make_readers
 
 pytestmark = pytest.mark.django_db
 
@@ -31,26 +31,26 @@ def used(choices, alice, bob, lifehack):
 
 @pytest.mark.parametrize("model", ["rating", "quality", "insight"])
 def test_every_list_loads_with_usage(admin_client, used, model):
-    response = admin_client.get(reverse(f"admin:comments_{model}_changelist"))
+    response = admin_client.get(reverse(f"admin:insights_{model}_changelist"))
     assert response.status_code == 200
     if model != "insight":
         assert "Used in insights" in response.content.decode()
 
 
 def test_the_rating_list_shows_usage_counts(admin_client, used, choices):
-    response = admin_client.get(reverse("admin:comments_rating_changelist"))
+    response = admin_client.get(reverse("admin:insights_rating_changelist"))
     rows = {r.name: r.usage for r in response.context["cl"].result_list}
     assert rows == {"Good Effort": 0, "Nice Work": 1, "Outstanding": 0}
 
 
 def test_staff_add_and_reword_a_rating(admin_client, choices):
     response = admin_client.post(
-        reverse("admin:comments_rating_add"),
+        reverse("admin:insights_rating_add"),
         {"name": "Brilliant", "phrase": "Simply brilliant.", "position": 40, "is_active": "on"},
     )
     assert response.status_code == 302
     response = admin_client.post(
-        reverse("admin:comments_rating_change", args=[choices.nice.pk]),
+        reverse("admin:insights_rating_change", args=[choices.nice.pk]),
         {"name": "Nice Work", "phrase": "Lovely writing.", "position": 20, "is_active": "on"},
     )
     assert response.status_code == 302
@@ -60,15 +60,15 @@ def test_staff_add_and_reword_a_rating(admin_client, choices):
 
 def test_a_used_rating_or_quality_cannot_be_deleted(admin_client, used, choices):
     for model, obj in (("rating", choices.nice), ("quality", choices.q("Eye opening"))):
-        change = admin_client.get(reverse(f"admin:comments_{model}_change", args=[obj.pk]))
+        change = admin_client.get(reverse(f"admin:insights_{model}_change", args=[obj.pk]))
         assert "deletelink" not in change.content.decode()
         response = admin_client.post(
-            reverse(f"admin:comments_{model}_delete", args=[obj.pk]), {"post": "yes"}
+            reverse(f"admin:insights_{model}_delete", args=[obj.pk]), {"post": "yes"}
         )
         assert response.status_code == 403
     # The bulk action refuses too, and names what is in the way.
     response = admin_client.post(
-        reverse("admin:comments_quality_changelist"),
+        reverse("admin:insights_quality_changelist"),
         {
             "action": "delete_selected",
             "_selected_action": [choices.q("Eye opening").pk],
@@ -83,7 +83,7 @@ def test_a_used_rating_or_quality_cannot_be_deleted(admin_client, used, choices)
 
 def test_an_unused_choice_can_be_deleted(admin_client, used, choices):
     response = admin_client.post(
-        reverse("admin:comments_quality_delete", args=[choices.q("Masterful proofreading").pk]),
+        reverse("admin:insights_quality_delete", args=[choices.q("Masterful proofreading").pk]),
         {"post": "yes"},
     )
     assert response.status_code == 302
@@ -91,7 +91,7 @@ def test_an_unused_choice_can_be_deleted(admin_client, used, choices):
 
 
 def test_retire_and_offer_again_from_the_list(admin_client, used, choices):
-    url = reverse("admin:comments_rating_changelist")
+    url = reverse("admin:insights_rating_changelist")
     response = admin_client.post(
         url, {"action": "retire", "_selected_action": [choices.nice.pk]}, follow=True
     )
@@ -107,12 +107,12 @@ def test_retire_and_offer_again_from_the_list(admin_client, used, choices):
 
 
 def test_insights_are_read_only_and_searchable(admin_client, used):
-    url = reverse("admin:comments_insight_changelist")
+    url = reverse("admin:insights_insight_changelist")
     html = admin_client.get(url, {"q": "tomatoes"}).content.decode()
     assert "Tomatoes in winter" in html and "Eye opening" in html
     assert "Tomatoes" not in admin_client.get(url, {"q": "nothing-like-it"}).content.decode()
-    assert admin_client.get(reverse("admin:comments_insight_add")).status_code == 403
-    change = admin_client.get(reverse("admin:comments_insight_change", args=[used.pk]))
+    assert admin_client.get(reverse("admin:insights_insight_add")).status_code == 403
+    change = admin_client.get(reverse("admin:insights_insight_change", args=[used.pk]))
     assert change.status_code == 200 and 'name="rating"' not in change.content.decode()
     filtered = admin_client.get(url, {"rating__id__exact": used.rating_id})
     assert filtered.status_code == 200 and len(filtered.context["cl"].result_list) == 1
@@ -125,4 +125,4 @@ def test_the_insight_list_queries_do_not_grow(
     for reader in make_readers(30):
         add_insight(story, reader, choices.nice, choices.q("Eye opening"))
     with django_assert_max_num_queries(12):
-        admin_client.get(reverse("admin:comments_insight_changelist"))
+        admin_client.get(reverse("admin:insights_insight_changelist"))

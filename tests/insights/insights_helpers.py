@@ -5,9 +5,9 @@ from __future__ import annotations
 import itertools
 from dataclasses import dataclass
 
-from comments.insight_defaults import ensure_default_insight_choices
-from comments.models import Insight, Quality, Rating
 from creators.models import User
+from insights.defaults import ensure_default_insight_choices
+from insights.models import Insight, Quality, Rating
 from stories.models import Story
 
 _counter = itertools.count(1)

@@ -16,18 +16,18 @@ from django import template
 from django.urls import reverse
 from django.utils.safestring import SafeString
 
-from comments.insight_selectors import (
+from core import pagecache
+from insights.models import Insight
+from insights.selectors import (
     StoryInsights,
     creator_insight_breakdown,
     story_insights_summary,
 )
-from comments.models import Insight
-from core import pagecache
 
 register = template.Library()
 
 
-TEMPLATE = "comments/insights_block.html"
+TEMPLATE = "insights/insights_block.html"
 
 
 @register.simple_tag(takes_context=True)
@@ -96,7 +96,7 @@ def insights_for(breakdowns: dict[int, StoryInsights] | None, story_id) -> Story
         return None
 
 
-@register.inclusion_tag("comments/insights_breakdown.html")
+@register.inclusion_tag("insights/insights_breakdown.html")
 def insights_breakdown(breakdowns: dict[int, StoryInsights] | None, story_id) -> dict[str, object]:
     """One story's breakdown as the dashboard shows it: counts and who chose what."""
     return {"breakdown": insights_for(breakdowns, story_id), "story_id": story_id}

@@ -7,8 +7,8 @@ from collections.abc import Iterable
 from django.core.exceptions import ValidationError
 from django.db import transaction
 
-from comments.models import Insight, Quality, Rating
 from creators.models import User
+from insights.models import Insight, Quality, Rating
 from stories.models import Story
 
 
