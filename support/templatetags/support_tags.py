@@ -50,7 +50,7 @@ def support_actions(
         context,
         request=request,
         template_name=TEMPLATE,
-        key=f"support:{creator.pk}:{role}:{request.get_full_path()}",
+        key=f"support:{creator.pk}:{role}:{request.get_full_path() if request else ''}",
         owner_id=creator.pk,
         build=build,
         fits=fits,
