@@ -31,7 +31,8 @@ def database_backend(settings) -> None:
 
 
 def work_off_queue() -> None:
-    """What `manage.py db_worker --batch` does, in this process and this test's transaction."""
+    """What `manage.py db_worker --batch` does, in this process. The worker closes a connection
+    left inside a transaction, so its tests use `transactional_db`."""
     Worker(
         queue_names=["default"],
         interval=0,
@@ -58,8 +59,8 @@ def test_a_job_is_queued_after_commit_and_not_on_rollback(transactional_db, log)
     assert runs(log) == ["committed"]
 
 
-@pytest.mark.django_db
 def test_the_database_backend_keeps_the_job_until_a_worker_runs_it(
+    transactional_db,
     database_backend, log, django_capture_on_commit_callbacks
 ):
     with django_capture_on_commit_callbacks(execute=True):
@@ -128,8 +129,8 @@ def test_a_job_that_keeps_failing_gives_up_after_max_attempts(transactional_db, 
     assert "Job flaky failed 5 times; giving up" in caplog.text
 
 
-@pytest.mark.django_db
 def test_a_retry_waits_longer_each_time_in_the_database(
+    transactional_db,
     database_backend, log, django_capture_on_commit_callbacks
 ):
     with django_capture_on_commit_callbacks(execute=True):
