@@ -281,6 +281,9 @@ def test_the_creator_hears_of_a_new_comment_with_a_link_to_it(
         message.body
     )
     assert "https://byline.example/settings/#emails" in message.body
+    # The job run again (a retry, a second worker) sends nothing more.
+    emails.send_new_comment.call(comment_id=comment.pk)
+    assert len(mail.outbox) == 1
 
 
 @pytest.mark.usefixtures("emails_on")
@@ -289,9 +292,13 @@ def test_a_commenter_hears_of_a_reply_and_the_creator_of_neither_own_nor_replies
 ):
     top = make_comment(story=comment_story, author=bob)
     with django_capture_on_commit_callbacks(execute=True):
-        comment_create(story=comment_story, author=alice, body="Thanks, Bob", parent_id=top.pk)
+        reply = comment_create(
+            story=comment_story, author=alice, body="Thanks, Bob", parent_id=top.pk
+        )
         comment_create(story=comment_story, author=alice, body="My own note")
     assert [m.to for m in mail.outbox] == [["bob@example.com"]]
+    emails.send_reply.call(comment_id=reply.pk)  # run again: nothing more
+    assert len(mail.outbox) == 1
     assert mail.outbox[0].subject == "Alice Walker replied to your comment on “Tomatoes in August”"
     with django_capture_on_commit_callbacks(execute=True):
         comment_create(story=comment_story, author=bob, body="Replying to myself", parent_id=top.pk)
