@@ -34,9 +34,10 @@ demo: migrate
 	$(BIN)/python manage.py load_demo_support
 	$(BIN)/python manage.py load_demo_reads
 
+# The site and a background-job worker together (Procfile), through honcho; Ctrl-C stops both.
 run: demo
-	@echo "Serving Byline on http://$(HOST):$(PORT)/ (Ctrl-C to stop)"
-	$(BIN)/python manage.py runserver $(HOST):$(PORT)
+	@echo "Serving Byline on http://$(HOST):$(PORT)/ with a job worker (Ctrl-C to stop)"
+	HOST=$(HOST) PATH="$(abspath $(BIN)):$$PATH" $(BIN)/honcho start -p $(PORT)
 
 lint: install-dev
 	$(BIN)/ruff check .

@@ -175,7 +175,6 @@ def base_env(args: argparse.Namespace, name: str) -> dict[str, str]:
         CSRF_COOKIE_SECURE="false",
         SECURE_HSTS_SECONDS="0",
         BYLINE_BENCHMARK="true",
-        BYLINE_TASKS="inline",
         LOG_LEVEL="ERROR",
         MEDIA_ROOT=str(args.data_dir / "media"),
         STATIC_ROOT=str(args.data_dir / "static"),

@@ -1,5 +1,6 @@
-"""Emails about comments, run through core.jobs.enqueue: a new comment on a creator's story,
-a reply to a reader's comment. Each one checks, when it runs, that it is still wanted."""
+"""Emails about comments, background jobs (core.jobs): a new comment on a creator's story,
+a reply to a reader's comment. Each one checks, when it runs, that it is still wanted, and
+records its send (core.jobs.send_once), so a job that runs again does not mail twice."""
 
 from __future__ import annotations
 
@@ -9,6 +10,7 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 
 from comments.models import Comment
+from core.jobs import job, send_once
 from core.links import absolute
 from creators.models import User
 
@@ -32,7 +34,7 @@ def _still_shown(comment: Comment | None) -> bool:
     )
 
 
-def _send(*, comment: Comment, recipient: User, subject: str, template: str) -> None:
+def _send(*, key: str, comment: Comment, recipient: User, subject: str, template: str) -> None:
     context = {
         "comment": comment,
         "recipient": recipient,
@@ -41,9 +43,11 @@ def _send(*, comment: Comment, recipient: User, subject: str, template: str) -> 
         "settings_url": absolute(reverse("creators:settings") + "#emails"),
         "SITE_NAME": settings.SITE_NAME,
     }
-    send_mail(subject, render_to_string(template, context), None, [recipient.email])
+    body = render_to_string(template, context)
+    send_once(key, lambda: send_mail(subject, body, None, [recipient.email]))
 
 
+@job
 def send_new_comment(*, comment_id: int) -> None:
     """Tell the story's creator about a new top-level comment on it."""
     comment = (
@@ -56,6 +60,7 @@ def send_new_comment(*, comment_id: int) -> None:
     creator = comment.story.creator
     if _wants(creator, "email_story_activity", comment):
         _send(
+            key=f"comments.new_comment:{comment.pk}",
             comment=comment,
             recipient=creator,
             subject=f"{comment.author.name} commented on “{comment.story.title}”",
@@ -63,6 +68,7 @@ def send_new_comment(*, comment_id: int) -> None:
         )
 
 
+@job
 def send_reply(*, comment_id: int) -> None:
     """Tell a commenter that someone answered their comment."""
     comment = (
@@ -77,6 +83,7 @@ def send_reply(*, comment_id: int) -> None:
     recipient = comment.parent.author
     if _wants(recipient, "email_comment_replies", comment):
         _send(
+            key=f"comments.reply:{comment.pk}",
             comment=comment,
             recipient=recipient,
             subject=f"{comment.author.name} replied to your comment on “{comment.story.title}”",

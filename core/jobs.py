@@ -1,136 +1,151 @@
-"""The one seam for background work (emails, fan-out): every app hands its jobs to `enqueue`.
+"""Background jobs: how every app defines a job (`@job`) and queues it (`enqueue`).
 
-Jobs run after the surrounding transaction commits, so they never see, or announce, work that
-was rolled back. Where they run is a setting, BYLINE_TASKS:
+A job is a django-tasks task (the API of Django 6's `django.tasks`), so the backend is a
+setting, TASKS: the database by default (`manage.py db_worker` runs it), RQ on Redis when
+TASKS_REDIS_URL is set (`manage.py rqworker`), an immediate backend in the tests. What this
+module adds on top:
 
-- "celery" (the default when CELERY_BROKER_URL is set): a message naming the job goes to the
-  broker and a Celery worker runs it, retrying with backoff when it fails
-  (platform_site/celery.py);
-- "thread" (the default otherwise): a worker thread in the same process, so the request that
-  queued the job (approving a story for a creator with many subscribers) answers at once;
-- "inline": in the request itself, right after commit; what the tests use, to see the results.
-
-No caller changes between them; that is why jobs are module-level functions taking plain,
-JSON-friendly arguments (ids, not objects): a worker finds the function again by its path.
+- `enqueue` queues after the surrounding transaction commits, so a job never sees, or
+  announces, work that was rolled back, and it checks the arguments in the caller, where a
+  mistake is a traceback in the request rather than a worker log minutes later;
+- `@job` retries a job that raises, a few times with growing delays (django-tasks has no
+  retries of its own);
+- `muted()` queues nothing at all, for code such as demo data that must not send mail;
+- `send_once` records a send before making it, so a retried job does not mail anyone twice.
 """
 
 from __future__ import annotations
 
-import importlib
-import inspect
+import functools
+import json
 import logging
-import queue
-import threading
-from collections.abc import Callable
-from typing import Any
+import random
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
+from datetime import timedelta
+from typing import Any, ParamSpec, TypeVar
 
-from celery import current_app
-from django.conf import settings
-from django.db import close_old_connections, connections, transaction
-from kombu.utils.json import dumps
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+from django_tasks import task
+from django_tasks.base import Task
 
 logger = logging.getLogger(__name__)
 
-Job = tuple[Callable[..., Any], dict[str, Any]]
+P = ParamSpec("P")
+T = TypeVar("T")
 
-# The one Celery task every job travels in; defined in platform_site/celery.py.
-RUN_JOB = "byline.run_job"
+# Attempts in all, the first included; the retries wait about 10 s, 20 s, 40 s and 80 s,
+# long enough for a mail server or database that hiccuped to come back.
+MAX_ATTEMPTS = 5
+RETRY_BASE_SECONDS = 10
+# The retry counter travels with the job's keyword arguments under this name; `@job` takes
+# it out again before the job's own function sees them.
+ATTEMPT = "_attempt"
 
-_jobs: queue.Queue[Job] = queue.Queue()
-_worker: threading.Thread | None = None
-_worker_lock = threading.Lock()
-
-
-class JobRefused(ValueError):
-    """A job path that names nothing a worker may run; retrying cannot help."""
-
-
-def enqueue(job: Callable[..., Any], /, **kwargs: Any) -> None:
-    mode = getattr(settings, "BYLINE_TASKS", "thread")
-    if mode == "inline":
-        transaction.on_commit(lambda: run(job, kwargs))
-    elif mode == "thread":
-        transaction.on_commit(lambda: _submit((job, kwargs)))
-    elif mode == "celery":
-        # Checked here, in the caller, so a job a worker could never find fails in the request
-        # that wrote it rather than in a worker log minutes later.
-        path = job_path(job)
-        dumps(kwargs)  # TypeError now for an argument JSON cannot carry
-        transaction.on_commit(lambda: _send(path, kwargs))
-    else:
-        raise ValueError(f"BYLINE_TASKS must be 'celery', 'thread' or 'inline', not {mode!r}")
+_muted: ContextVar[bool] = ContextVar("byline_jobs_muted", default=False)
 
 
-def run(job: Callable[..., Any], kwargs: dict[str, Any]) -> None:
-    try:
-        job(**kwargs)
-    except Exception:
-        # A failed notification must not turn the request that caused it into an error.
-        logger.exception("Background job %s failed", getattr(job, "__name__", job))
+class JobArgumentsError(TypeError):
+    """Arguments a queued job could not carry: only JSON travels to a worker."""
 
 
-def job_path(job: Callable[..., Any]) -> str:
-    """The "module:function" path a worker finds ``job`` by; JobRefused if it could not."""
-    path = f"{getattr(job, '__module__', '')}:{getattr(job, '__qualname__', '')}"
-    if resolve_job(path) is not job:
-        raise JobRefused(f"{path} is not the module-level function it names")
-    return path
+def job(function: Callable[P, T]) -> Task[P, T]:
+    """Make `function` a django-tasks task whose failures are retried with backoff.
 
-
-def resolve_job(path: str) -> Callable[..., Any]:
-    """The function a job path names, if a worker may run it.
-
-    Only a plain function defined at the top level of a module in BYLINE_TASK_PACKAGES: not a
-    class, not a method, and not a name the module merely imported (``os.system`` brought in
-    with ``from os import system`` stays out of reach).
+    A failed attempt is still recorded as failed (with its traceback, in the admin or RQ)
+    before the next one is queued to run later; after MAX_ATTEMPTS it stays failed.
     """
-    module_name, _, name = path.partition(":")
-    package = module_name.partition(".")[0]
-    if package not in settings.BYLINE_TASK_PACKAGES or not name.isidentifier():
-        raise JobRefused(
-            f"Refusing to run {path!r}: a job is a module-level function in one of "
-            + ", ".join(settings.BYLINE_TASK_PACKAGES)
-        )
-    try:
-        module = importlib.import_module(module_name)
-    except ImportError as error:
-        raise JobRefused(f"Refusing to run {path!r}: {error}") from None
-    function = getattr(module, name, None)
-    if not inspect.isfunction(function) or function.__module__ != module_name:
-        raise JobRefused(f"Refusing to run {path!r}: no such function defined in {module_name}")
-    return function
 
-
-def _send(path: str, kwargs: dict[str, Any]) -> None:
-    try:
-        current_app.send_task(RUN_JOB, args=(path, kwargs))
-    except Exception:
-        # The transaction is committed; an unreachable broker must not turn the request into
-        # an error page for work that was done. The log is where the lost job shows.
-        logger.exception("Could not queue background job %s", path)
-
-
-def _submit(item: Job) -> None:
-    global _worker
-    with _worker_lock:
-        if _worker is None or not _worker.is_alive():
-            _worker = threading.Thread(target=_work, name="byline-tasks", daemon=True)
-            _worker.start()
-    _jobs.put(item)
-
-
-def _work() -> None:
-    while True:
-        job, kwargs = _jobs.get()
-        close_old_connections()
+    @functools.wraps(function)
+    def attempt(*args: Any, **kwargs: Any) -> T:
+        number = kwargs.pop(ATTEMPT, 1)
         try:
-            run(job, kwargs)
-        finally:
-            # The thread keeps no connection between jobs: it may wait a long time for the next.
-            connections.close_all()
-            _jobs.task_done()
+            return function(*args, **kwargs)
+        except Exception:
+            if number < MAX_ATTEMPTS:
+                try:
+                    _retry(the_task, args, kwargs, number + 1)
+                except Exception:
+                    logger.exception("Could not queue a retry of job %s", the_task.name)
+            else:
+                logger.error("Job %s failed %d times; giving up", the_task.name, number)
+            raise
+
+    the_task: Task[P, T] = task(attempt)
+    return the_task
 
 
-def wait_for_jobs() -> None:
-    """Block until every job queued so far has run (for shutdown and tests)."""
-    _jobs.join()
+def retry_delay(attempt: int) -> float:
+    """Seconds before `attempt` (2 for the first retry): doubling, with up to a quarter more
+    at random so that jobs that failed together (the mail server down) do not return together."""
+    ceiling = RETRY_BASE_SECONDS * 2 ** (attempt - 2)
+    return ceiling * (1 + random.random() / 4)  # noqa: S311 - spreading load, not secrecy
+
+
+def _retry(the_task: Task, args: tuple, kwargs: dict[str, Any], attempt: int) -> None:
+    retry = the_task
+    if the_task.get_backend().supports_defer:
+        run_after = timezone.now() + timedelta(seconds=retry_delay(attempt))
+        retry = the_task.using(run_after=run_after)
+    # A backend that cannot defer (the immediate one of the tests) runs the retry at once.
+    retry.enqueue(*args, **kwargs, **{ATTEMPT: attempt})
+
+
+def enqueue(the_task: Task[P, Any], /, **kwargs: Any) -> None:
+    """Queue `the_task(**kwargs)` once the surrounding transaction commits; never if it rolls
+    back, and never inside `muted()`.
+
+    Arguments are plain JSON (ids, not objects): the job reads its rows afresh when it runs.
+    """
+    if not isinstance(the_task, Task):
+        raise JobArgumentsError(f"{the_task!r} is not a task; decorate it with @core.jobs.job")
+    try:
+        json.dumps(kwargs, allow_nan=False)
+    except (TypeError, ValueError) as error:
+        raise JobArgumentsError(f"{the_task.name}: {error}") from None
+    if _muted.get():
+        return
+    transaction.on_commit(functools.partial(_send, the_task, kwargs))
+
+
+def _send(the_task: Task, kwargs: dict[str, Any]) -> None:
+    try:
+        the_task.enqueue(**kwargs)
+    except Exception:
+        # The transaction is committed: an unreachable queue must not turn the request into
+        # an error page for work that was done. The log is where the lost job shows.
+        logger.exception("Could not queue background job %s", the_task.name)
+
+
+@contextmanager
+def muted() -> Iterator[None]:
+    """Queue no job at all inside this block, in any backend (demo data sends no mail)."""
+    token = _muted.set(True)
+    try:
+        yield
+    finally:
+        _muted.reset(token)
+
+
+def send_once(key: str, send: Callable[[], object]) -> bool:
+    """Call `send()` unless a send under `key` was already recorded; True if it was called.
+
+    The record is written, and committed, before sending: a job that runs twice (a retry, or
+    two workers) finds it and stays silent, and one that crashes mid-send loses one email
+    rather than sending it again. If `send()` raises, the record goes, so a retry may send.
+    """
+    from core.models import SentMark
+
+    try:
+        with transaction.atomic():
+            mark = SentMark.objects.create(key=key)
+    except IntegrityError:
+        return False
+    try:
+        send()
+    except BaseException:
+        mark.delete()
+        raise
+    return True

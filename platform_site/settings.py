@@ -88,6 +88,8 @@ INSTALLED_APPS = [
     "django_prose_editor",
     "csp",
     "axes",
+    "django_tasks",
+    "django_tasks_db",
     "core",
     "platform_site",
     "creators",
@@ -305,35 +307,20 @@ SOCIAL_LINKS = {
 
 STORIES_PER_PAGE = env_int("STORIES_PER_PAGE", 12)
 
-# Where background jobs (emails, fan-out) run, see core/jobs.py: "celery" queues them for
-# Celery workers through CELERY_BROKER_URL; "thread" answers the request at once and sends from
-# a worker thread in the same process; "inline" runs them in the request after commit (tests).
-CELERY_BROKER_URL = env_str("CELERY_BROKER_URL")
-BYLINE_TASKS = env_str("BYLINE_TASKS", "celery" if CELERY_BROKER_URL else "thread")
-if BYLINE_TASKS not in {"celery", "thread", "inline"}:
-    raise ImproperlyConfigured(
-        f"BYLINE_TASKS must be celery, thread or inline; got {BYLINE_TASKS!r}"
-    )
-if BYLINE_TASKS == "celery" and not CELERY_BROKER_URL:
-    raise ImproperlyConfigured("BYLINE_TASKS=celery needs CELERY_BROKER_URL, e.g. redis://…/1")
-# A worker imports and runs a queued job by its dotted path, but only from these packages:
-# a message on the broker must not be able to name any function in the process.
-BYLINE_TASK_PACKAGES = ["creators", "stories", "comments", "subscriptions", "support", "stats"]
-
-# Celery (platform_site/celery.py reads every CELERY_* setting). Only JSON on the wire: a
-# pickled message from the broker could run code. No result backend: nothing waits on results.
-CELERY_TASK_SERIALIZER = "json"
-CELERY_RESULT_SERIALIZER = "json"
-CELERY_ACCEPT_CONTENT = ["json"]
-CELERY_TASK_IGNORE_RESULT = True
-# Acknowledge after the job ran, so a worker that dies mid-job leaves it to another; one
-# message at a time per worker process, so a long fan-out does not hold back queued emails.
-CELERY_TASK_ACKS_LATE = True
-CELERY_WORKER_PREFETCH_MULTIPLIER = 1
-CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
-# Django's LOGGING stays in charge of the root logger in the worker too.
-CELERY_WORKER_HIJACK_ROOT_LOGGER = False
-CELERY_TIMEZONE = TIME_ZONE
+# Background jobs (emails, the new-story fan-out) are django-tasks tasks, see core/jobs.py.
+# By default they are kept in the database until `manage.py db_worker` runs them, so a queued
+# email survives a restart or a recycled web worker. With TASKS_REDIS_URL they go to RQ on
+# Redis instead, run by `manage.py rqworker` (see docs/architecture.md for why RQ).
+TASKS_REDIS_URL = env_str("TASKS_REDIS_URL")
+if TASKS_REDIS_URL:
+    INSTALLED_APPS.append("django_rq")
+    TASKS = {"default": {"BACKEND": "django_tasks_rq.RQBackend", "QUEUES": ["default"]}}
+    RQ_QUEUES = {
+        # A job that runs longer than this is a bug (a batch is 500 emails), not a slow job.
+        "default": {"URL": TASKS_REDIS_URL, "DEFAULT_TIMEOUT": 600},
+    }
+else:
+    TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": ["default"]}}
 
 # Largest image upload accepted; core.images refuses bigger files with a form error.
 BYLINE_IMAGE_MAX_BYTES = env_int("BYLINE_IMAGE_MAX_BYTES", 10 * 1024 * 1024)

@@ -1,4 +1,8 @@
-"""Emails `stories` sends its creators: the outcome of a review."""
+"""Emails `stories` sends its creators: the outcome of a review.
+
+Background jobs (core.jobs). Sending is each job's last step, so a job is retried only when
+its one email was not sent.
+"""
 
 from __future__ import annotations
 
@@ -6,6 +10,7 @@ from django.conf import settings
 from django.core.mail import send_mail
 from django.template.loader import render_to_string
 
+from core.jobs import job
 from core.links import absolute
 from stories.models import Story
 
@@ -21,6 +26,7 @@ def _context(story: Story, **extra: object) -> dict[str, object]:
     }
 
 
+@job
 def send_unpublished(*, story_id: int, reason: str = "") -> None:
     story = Story.objects.select_related("creator", "community").get(pk=story_id)
     if story.creator.email:
@@ -29,6 +35,7 @@ def send_unpublished(*, story_id: int, reason: str = "") -> None:
         send_mail(subject, body, None, [story.creator.email])
 
 
+@job
 def send_review_outcome(*, story_id: int, published: bool, edit: bool, reason: str = "") -> None:
     story = Story.objects.select_related("creator", "community").get(pk=story_id)
     creator = story.creator

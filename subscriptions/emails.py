@@ -1,9 +1,10 @@
-"""New-story emails to subscribers, sent through the task seam in batches.
+"""New-story emails to subscribers, sent as background jobs in batches.
 
 `fan_out_new_story` only walks subscription ids and hands out batches; each batch is its own
-job (`send_new_story_batch`) with one mail connection, so with a queue behind
-core.jobs.enqueue a creator with 100,000 subscribers costs the publishing request one
-enqueued job, and a failing address costs only its own email.
+job (`send_new_story_batch`) with one mail connection, so a creator with 100,000 subscribers
+costs the publishing request one queued job, and a failing address costs only its own email.
+Each send is recorded (`NewStoryEmail`) as it is made, so a batch that is retried or run
+twice mails nobody twice.
 """
 
 from __future__ import annotations
@@ -12,14 +13,16 @@ import logging
 
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives, get_connection
+from django.db import IntegrityError, transaction
 from django.template.loader import render_to_string
 from django.urls import reverse
 
-from core.jobs import enqueue
+from core.jobs import enqueue, job
 from core.links import absolute
 from creators.models import User
 from stories.models import Story, StoryTransition
 from subscriptions import selectors
+from subscriptions.models import NewStoryEmail
 from subscriptions.tokens import make_token
 
 logger = logging.getLogger(__name__)
@@ -32,6 +35,7 @@ def unsubscribe_url(*, subscriber_id: int, creator_id: int) -> str:
     return absolute(reverse("subscriptions:unsubscribe_email", kwargs={"token": token}))
 
 
+@job
 def fan_out_new_story(*, story_id: int) -> int:
     """Hand the story's email to every subscriber who wants it, one job per batch of ids.
 
@@ -63,11 +67,13 @@ def fan_out_new_story(*, story_id: int) -> int:
     return batches
 
 
+@job
 def send_new_story_batch(*, story_id: int, subscriber_ids: list[int]) -> int:
     """Email the story to these subscribers over one connection; returns how many were sent.
 
     Who wants the email is checked again here: with a queue, minutes can pass between the
-    fan-out and this batch, and a reader may have unsubscribed or opted out meanwhile.
+    fan-out and this batch, and a reader may have unsubscribed or opted out meanwhile. Readers
+    this story was already sent to (an earlier attempt of this batch) are skipped.
     """
     story = (
         Story.objects.published().select_related("creator", "community").filter(pk=story_id).first()
@@ -82,6 +88,7 @@ def send_new_story_batch(*, story_id: int, subscriber_ids: list[int]) -> int:
             subscriptions__creator=story.creator,
         )
         .exclude(email="")
+        .exclude(pk__in=NewStoryEmail.objects.filter(story=story).values("subscriber_id"))
         .order_by("pk")
     )
     if not readers:
@@ -97,9 +104,13 @@ def send_new_story_batch(*, story_id: int, subscriber_ids: list[int]) -> int:
     sent = 0
     with get_connection() as connection:
         for reader in readers:
+            if not _mark_sent(story_id=story.pk, subscriber_id=reader.pk):
+                continue  # another run of this batch got there first
             try:
                 _message(subject, context, reader, connection).send()
             except Exception:
+                # Not sent, so not recorded: a later fan-out may try this reader again.
+                NewStoryEmail.objects.filter(story=story, subscriber=reader).delete()
                 # One bad address (refused, malformed, a hiccup) must not cost the others.
                 logger.exception(
                     "New-story email for story %s to user %s failed", story_id, reader.pk
@@ -108,6 +119,20 @@ def send_new_story_batch(*, story_id: int, subscriber_ids: list[int]) -> int:
             else:
                 sent += 1
     return sent
+
+
+def _mark_sent(*, story_id: int, subscriber_id: int) -> bool:
+    """Record the send before making it; False if it was recorded already.
+
+    Committed at once rather than held open over the SMTP conversation, which on SQLite would
+    block every other writer; the unique pair is what stops a second run.
+    """
+    try:
+        with transaction.atomic():
+            NewStoryEmail.objects.create(story_id=story_id, subscriber_id=subscriber_id)
+    except IntegrityError:
+        return False
+    return True
 
 
 def _message(

@@ -51,3 +51,26 @@ class Subscription(models.Model):
 
     def get_absolute_url(self) -> str:
         return reverse("stories:profile", kwargs={"username": self.creator.username})
+
+
+class NewStoryEmail(models.Model):
+    """A new-story email sent to one subscriber: the record that makes the fan-out repeatable.
+
+    Written in the same step as the send (subscriptions.emails.send_new_story_batch) and before
+    it, so a batch that is retried, or run by two workers, mails nobody twice.
+    """
+
+    story = models.ForeignKey("stories.Story", on_delete=models.CASCADE, related_name="+")
+    subscriber = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+", db_index=False
+    )
+    sent_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints = [
+            # Also the index a batch reads to skip the readers it already mailed.
+            models.UniqueConstraint(fields=["subscriber", "story"], name="new_story_email_once"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.story_id} → {self.subscriber_id}"

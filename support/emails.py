@@ -1,7 +1,8 @@
 """Emails about money: receipts, failed and ended pledges, refunds and payout decisions.
 
-Each function is a job for core.jobs.enqueue: it takes ids, reads the rows afresh and sends
-one plain-text email. A person without an email address is skipped quietly.
+Each function is a background job (core.jobs): it takes ids, reads the rows afresh and sends
+one plain-text email, recorded under a key naming the event (core.jobs.send_once) so that a
+job that runs again does not send it twice. A person without an email address is skipped.
 """
 
 from __future__ import annotations
@@ -10,21 +11,24 @@ from django.conf import settings
 from django.core.mail import send_mail
 from django.template.loader import render_to_string
 
+from core.jobs import job, send_once
 from core.links import absolute
 from support.models import PayoutRequest, Pledge, PledgePayment, Tip
 
 
-def _send(*, to: str, subject: str, template: str, **context: object) -> None:
+def _send(*, key: str, to: str, subject: str, template: str, **context: object) -> None:
     if not to:
         return
     context["SITE_NAME"] = settings.SITE_NAME
     body = render_to_string(f"emails/{template}", context)
-    send_mail(subject, body, None, [to])
+    send_once(f"support.{key}", lambda: send_mail(subject, body, None, [to]))
 
 
+@job
 def send_tip_receipt(*, tip_id: int) -> None:
     tip = Tip.objects.select_related("creator", "supporter", "story").get(pk=tip_id)
     _send(
+        key=f"tip_receipt:{tip.pk}",
         to=tip.receipt_email,
         subject=f"Receipt: your {tip.display_amount} tip to {tip.creator.name}",
         template="support_tip_receipt.txt",
@@ -39,10 +43,12 @@ def _payment(payment_id: int) -> PledgePayment:
     )
 
 
+@job
 def send_pledge_receipt(*, payment_id: int) -> None:
     payment = _payment(payment_id)
     pledge = payment.pledge
     _send(
+        key=f"pledge_receipt:{payment.pk}",
         to=pledge.supporter.email,
         subject=f"Receipt: your {payment.display_amount} pledge to {pledge.creator.name}",
         template="support_pledge_receipt.txt",
@@ -52,10 +58,12 @@ def send_pledge_receipt(*, payment_id: int) -> None:
     )
 
 
+@job
 def send_renewal_failed(*, payment_id: int) -> None:
     payment = _payment(payment_id)
     pledge = payment.pledge
     _send(
+        key=f"renewal_failed:{payment.pk}",
         to=pledge.supporter.email,
         subject=f"Your monthly pledge to {pledge.creator.name} could not be paid",
         template="support_renewal_failed.txt",
@@ -65,10 +73,12 @@ def send_renewal_failed(*, payment_id: int) -> None:
     )
 
 
+@job
 def send_pledge_ended(*, pledge_id: int, unpaid: bool) -> None:
     """Only for pledges that end without the reader asking (a cancellation was their choice)."""
     pledge = Pledge.objects.select_related("creator", "supporter").get(pk=pledge_id)
     _send(
+        key=f"pledge_ended:{pledge.pk}",
         to=pledge.supporter.email,
         subject=f"Your monthly pledge to {pledge.creator.name} has ended",
         template="support_pledge_ended.txt",
@@ -78,17 +88,20 @@ def send_pledge_ended(*, pledge_id: int, unpaid: bool) -> None:
     )
 
 
+@job
 def send_refund_notice(*, tip_id: int | None = None, payment_id: int | None = None) -> None:
     if tip_id is not None:
         tip = Tip.objects.select_related("creator", "supporter").get(pk=tip_id)
         to, creator, amount, noun = tip.receipt_email, tip.creator, tip.display_amount, "tip"
-        what = "tip"
+        what, key = "tip", f"refund:tip:{tip.pk}"
     else:
         payment = _payment(payment_id)
         to, creator = payment.pledge.supporter.email, payment.pledge.creator
         amount, noun = payment.display_amount, "pledge payment"
         what = f"monthly pledge payment for {payment.period_start:%B %Y}"
+        key = f"refund:payment:{payment.pk}"
     _send(
+        key=key,
         to=to,
         subject=f"Refund: your {amount} {noun} to {creator.name}",
         template="support_refund.txt",
@@ -98,10 +111,13 @@ def send_refund_notice(*, tip_id: int | None = None, payment_id: int | None = No
     )
 
 
+@job
 def send_payout_decision(*, payout_id: int) -> None:
     payout = PayoutRequest.objects.select_related("creator").get(pk=payout_id)
     paid = payout.status == PayoutRequest.Status.PAID
     _send(
+        # A payout can be held, then held again or paid: each decision is its own email.
+        key=f"payout:{payout.pk}:{payout.status}:{payout.decided_at}",
         to=payout.creator.email,
         subject=f"Your {payout.display_amount} payout "
         + ("is on its way" if paid else "is on hold"),

@@ -23,7 +23,7 @@ def _media_in_tmp(settings, tmp_path):
     # Uploads in tests never land in the developer's media folder.
     settings.MEDIA_ROOT = tmp_path / "media"
     # Background jobs run in the request after commit, so a test sees what they did.
-    settings.BYLINE_TASKS = "inline"
+    settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
 
 
 @pytest.fixture(autouse=True)

@@ -26,8 +26,7 @@ SWITCHES = {
     "DATABASE_URL",
     "DB_CONN_MAX_AGE",
     "REDIS_URL",
-    "CELERY_BROKER_URL",
-    "BYLINE_TASKS",
+    "TASKS_REDIS_URL",
     "AWS_STORAGE_BUCKET_NAME",
     "AWS_S3_ENDPOINT_URL",
     "AWS_S3_CUSTOM_DOMAIN",
@@ -170,40 +169,18 @@ def test_postgresql_keeps_connections_and_checks_them_before_reuse():
 # --- background jobs --------------------------------------------------------------------------
 
 
-def test_a_broker_switches_jobs_to_celery_and_nothing_set_keeps_the_thread():
-    assert setting("settings.BYLINE_TASKS", DJANGO_DEBUG="true") == "'thread'"
-    broker = {"DJANGO_DEBUG": "true", "CELERY_BROKER_URL": "redis://127.0.0.1:6379/1"}
-    assert setting("settings.BYLINE_TASKS", **broker) == "'celery'"
-    # BYLINE_TASKS still decides when it is set.
-    assert setting("settings.BYLINE_TASKS", **broker, BYLINE_TASKS="thread") == "'thread'"
-
-
-@pytest.mark.parametrize(
-    ("env", "message"),
-    [
-        ({"BYLINE_TASKS": "celery"}, "needs CELERY_BROKER_URL"),
-        ({"BYLINE_TASKS": "queue"}, "BYLINE_TASKS must be celery, thread or inline"),
-    ],
-)
-def test_a_task_mode_that_cannot_work_refuses_to_start(env, message):
-    result = run_python("import django; django.setup()", DJANGO_DEBUG="true", **env)
-    assert result.returncode != 0
-    assert message in result.stderr
-
-
-def test_celery_reads_its_settings_and_speaks_only_json():
-    code = (
-        "from platform_site.celery import app; c = app.conf;"
-        "print(c.broker_url, c.task_serializer, c.accept_content, c.task_acks_late,"
-        " c.worker_prefetch_multiplier)"
+def test_jobs_are_kept_in_the_database_unless_redis_is_named_for_them():
+    expression = "(settings.TASKS['default']['BACKEND'], 'django_rq' in settings.INSTALLED_APPS)"
+    assert setting(expression, DJANGO_DEBUG="true") == (
+        "('django_tasks_db.DatabaseBackend', False)"
     )
-    result = run_python(
-        "import django; django.setup();" + code,
-        DJANGO_DEBUG="true",
-        CELERY_BROKER_URL="redis://127.0.0.1:6379/7",
+    # A Redis cache alone does not move the jobs: that would need a different worker.
+    assert setting(expression, DJANGO_DEBUG="true", REDIS_URL="redis://127.0.0.1:6379/1") == (
+        "('django_tasks_db.DatabaseBackend', False)"
     )
-    assert result.returncode == 0, result.stderr
-    assert result.stdout.split() == ["redis://127.0.0.1:6379/7", "json", "['json']", "True", "1"]
+    rq = {"DJANGO_DEBUG": "true", "TASKS_REDIS_URL": "redis://127.0.0.1:6379/9"}
+    assert setting(expression, **rq) == "('django_tasks_rq.RQBackend', True)"
+    assert setting("settings.RQ_QUEUES['default']['URL']", **rq) == "'redis://127.0.0.1:6379/9'"
 
 
 # --- media on object storage ------------------------------------------------------------------

@@ -6,6 +6,7 @@ import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 
+from support import emails
 from support.models import LedgerEntry, PayoutRequest
 from support.selectors import balance_of, payout_requests, wallet_summary
 from support.services import (
@@ -68,6 +69,9 @@ def test_approving_pays_out_with_a_ledger_row_and_tells_the_creator(
     assert email.to == ["alice@example.com"]
     assert email.subject == "Your $5.00 payout is on its way"
     assert "Thanks for writing!" in email.body
+    # The job run again (a retry, a second worker) sends nothing more.
+    emails.send_payout_decision.call(payout_id=payout.pk)
+    assert len(mailoutbox) == 1
     with pytest.raises(ValidationError, match="already “Approved and paid”"):
         payout_approve(payout=payout, actor=sam)
     assert LedgerEntry.objects.filter(kind=LedgerEntry.Kind.PAYOUT).count() == 1
@@ -89,7 +93,13 @@ def test_holding_needs_a_reason_the_creator_sees_and_can_be_approved_later(
     assert not LedgerEntry.objects.filter(kind=LedgerEntry.Kind.PAYOUT).exists()
     # Still open: it holds the money back from a second request, and can be approved.
     assert wallet_summary(creator=earned).available == 430
-    assert payout_approve(payout=payout, actor=sam).status == PayoutRequest.Status.PAID
+    with django_capture_on_commit_callbacks(execute=True):
+        assert payout_approve(payout=payout, actor=sam).status == PayoutRequest.Status.PAID
+    # A second decision on the same payout is a second email.
+    assert [m.subject for m in mailoutbox] == [
+        "Your $5.00 payout is on hold",
+        "Your $5.00 payout is on its way",
+    ]
 
 
 def test_approval_is_refused_when_refunds_left_too_little(earned, bob, sam):

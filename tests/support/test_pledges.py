@@ -12,6 +12,7 @@ from django.core.management import call_command
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
+from support import emails
 from support.models import LedgerEntry, Pledge, PledgePayment, add_months
 from support.selectors import balance_of, support_offer, wallet_summary
 from support.services import (
@@ -70,6 +71,10 @@ def test_a_pledge_receipt_is_emailed(
     assert receipt.to == ["bob@example.com"]
     assert receipt.subject == "Receipt: your $2.99 pledge to Alice Walker"
     assert "renews every month" in receipt.body
+    # The job run again (a retry, a second worker) sends nothing more.
+    payment = PledgePayment.objects.get()
+    emails.send_pledge_receipt.call(payment_id=payment.pk)
+    assert len(mailoutbox) == 1
 
 
 @pytest.mark.parametrize("amount", [299, 300, 1_000, 50_000])

@@ -1,0 +1,23 @@
+"""What core keeps in the database: the record of emails already sent by jobs (core.jobs)."""
+
+from __future__ import annotations
+
+from django.db import models
+from django.utils import timezone
+
+
+class SentMark(models.Model):
+    """One email (or other message) a job has sent, by a key the job makes up.
+
+    Written just before the send (core.jobs.send_once), so a job that runs again, a retry or
+    a second worker, finds it and does not send again. The unique key is the whole point.
+    """
+
+    key = models.CharField(max_length=200, unique=True)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return self.key
