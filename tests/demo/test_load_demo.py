@@ -250,3 +250,16 @@ def test_demo_data_sends_no_email(mailoutbox, settings, tmp_path):
     call_command("load_demo", password="no-mail-password", verbosity=0)
     assert Story.objects.published().count() >= 31
     assert mailoutbox == []
+
+
+@pytest.mark.django_db(transaction=True)
+def test_demo_data_queues_no_job_for_a_worker_to_send_later(settings, tmp_path):
+    # With the database queue `make run` uses, an email swapped out for the load would still
+    # be sent later by the worker; so nothing may be queued at all.
+    from django_tasks_db.models import DBTaskResult
+
+    settings.MEDIA_ROOT = tmp_path
+    settings.TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+    call_command("load_demo", password="no-jobs-password", verbosity=0)
+    assert Story.objects.published().count() >= 31
+    assert DBTaskResult.objects.count() == 0

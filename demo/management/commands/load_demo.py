@@ -21,20 +21,19 @@ from django.core.files.base import ContentFile
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.db import transaction
 from django.db.models.fields.files import FieldFile
-from django.test.utils import override_settings
 from django.utils import timezone
 from django.utils.text import slugify
 from PIL import Image, ImageDraw, ImageFilter, ImageFont
 
+from core import jobs
 from core.images import process_upload
 from creators.models import SocialLink, User
-from demo import loader as demo
+from demo import loader
 from stories.models import Community, Story
 from stories.services import story_pick, story_publish, story_submit
 
 SITE = "http://127.0.0.1:8000"
-DISCARD_EMAIL = "django.core.mail.backends.dummy.EmailBackend"
-DEMO_USERNAMES = frozenset({demo.STAFF_USERNAME, *(c.username for c in demo.CREATORS)})
+DEMO_USERNAMES = frozenset({loader.STAFF_USERNAME, *(c.username for c in loader.CREATORS)})
 
 RGB = tuple[int, int, int]
 
@@ -107,12 +106,13 @@ class Command(BaseCommand):
         self.now = timezone.now()
         self._refuse_real_database(force=force)
         # Publishing through the services queues emails to the creators (and later to their
-        # subscribers); demo data is not news, so nothing is sent while it is made.
-        # jobs: emails are suppressed here by swapping the email backend for the whole load.
-        with override_settings(EMAIL_BACKEND=DISCARD_EMAIL), transaction.atomic():
+        # subscribers); demo data is not news, so no job is even queued while it is made. (An
+        # email backend swapped for the load would not do: a worker sends the queued jobs later,
+        # long after the swap has ended.)
+        with jobs.muted(), transaction.atomic():
             editor, known_password, generated = self._staff(password)
-            creators = {spec.username: self._creator(spec) for spec in demo.CREATORS}
-            communities = {spec.slug: self._community(spec) for spec in demo.COMMUNITIES}
+            creators = {spec.username: self._creator(spec) for spec in loader.CREATORS}
+            communities = {spec.slug: self._community(spec) for spec in loader.COMMUNITIES}
             # The seed story comes first: it takes the first look (warm orange, soft circles).
             seed, *_others = (
                 self._story(
@@ -122,7 +122,7 @@ class Command(BaseCommand):
                     community=communities[spec.community],
                     editor=editor,
                 )
-                for look, spec in enumerate((demo.SEED_STORY, *demo.STORIES))
+                for look, spec in enumerate((loader.SEED_STORY, *loader.STORIES))
             )
             self._picks(editor)
         self._report(
@@ -156,11 +156,11 @@ class Command(BaseCommand):
 
     def _staff(self, password: str | None) -> tuple[User, str | None, bool]:
         """The staff account, its password if known, and whether that password was generated."""
-        editor = User.objects.filter(username=demo.STAFF_USERNAME).first()
+        editor = User.objects.filter(username=loader.STAFF_USERNAME).first()
         if editor is None:
             editor = User(
-                username=demo.STAFF_USERNAME,
-                display_name=demo.STAFF_DISPLAY_NAME,
+                username=loader.STAFF_USERNAME,
+                display_name=loader.STAFF_DISPLAY_NAME,
                 email="editor@example.com",
                 is_staff=True,
                 is_superuser=True,
@@ -175,7 +175,7 @@ class Command(BaseCommand):
             editor.save(update_fields=["password"])
         return editor, password, False
 
-    def _creator(self, spec: demo.DemoCreator) -> User:
+    def _creator(self, spec: loader.DemoCreator) -> User:
         user = User.objects.filter(username=spec.username).first()
         if user is not None:
             return user
@@ -200,7 +200,7 @@ class Command(BaseCommand):
 
     # --- communities and stories ----------------------------------------------------------
 
-    def _community(self, spec: demo.DemoCommunity) -> Community:
+    def _community(self, spec: loader.DemoCommunity) -> Community:
         community = Community.objects.filter(slug=spec.slug).first()
         if community is not None:
             return community
@@ -217,7 +217,7 @@ class Command(BaseCommand):
 
     def _story(
         self,
-        spec: demo.DemoStory,
+        spec: loader.DemoStory,
         *,
         look: int,
         creator: User,
@@ -275,7 +275,7 @@ class Command(BaseCommand):
 
     def _picks(self, editor: User) -> None:
         """The staff picks, oldest first so the first in the list leads; existing ones stay."""
-        for title, reason in reversed(demo.PICKS):
+        for title, reason in reversed(loader.PICKS):
             story = Story.objects.published().filter(title=title, picked_at__isnull=True).first()
             if story is not None:
                 story_pick(story=story, actor=editor, reason=reason)
@@ -287,12 +287,12 @@ class Command(BaseCommand):
     ) -> None:
         if not self.verbosity:
             if generated:  # printed or lost: it is stored nowhere else
-                self.stdout.write(f"Password for {demo.STAFF_USERNAME}: {password}")
+                self.stdout.write(f"Password for {loader.STAFF_USERNAME}: {password}")
             return
         if password is None:
             password_note = (
                 "(unchanged; reset it with "
-                f"`python manage.py changepassword {demo.STAFF_USERNAME}`)"
+                f"`python manage.py changepassword {loader.STAFF_USERNAME}`)"
             )
         elif generated:
             password_note = f"{password}   (random; shown only this once)"
@@ -311,7 +311,7 @@ class Command(BaseCommand):
             "\n"
             "Log in to the admin:\n"
             f"  URL:      {SITE}/admin/\n"
-            f"  username: {demo.STAFF_USERNAME}\n"
+            f"  username: {loader.STAFF_USERNAME}\n"
             f"  password: {password_note}\n"
             "\n"
             f"The seed story: {SITE}{seed.get_absolute_url()}\n"

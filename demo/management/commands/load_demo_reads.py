@@ -21,7 +21,7 @@ from django.db.models import Count, IntegerField, OuterRef, Subquery
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
-from demo import loader as demo
+from demo import loader
 from stats.models import Read
 from stories.models import Story
 
@@ -75,7 +75,7 @@ class Command(BaseCommand):
         started = time.monotonic()
         now = timezone.now()
         today = timezone.localdate(now)
-        usernames = [creator.username for creator in demo.CREATORS]
+        usernames = [creator.username for creator in loader.CREATORS]
         stories = list(
             Story.objects.published()
             .filter(creator__username__in=usernames)

@@ -11,7 +11,7 @@ from typing import Any
 from django.core.management.base import BaseCommand
 
 from creators.models import User
-from demo import loader as demo
+from demo import loader
 from support.services import support_settings_update
 
 
@@ -19,7 +19,7 @@ class Command(BaseCommand):
     help = "Turn tips and pledges on for the demo creators made by load_demo."
 
     def handle(self, *args: Any, **options: Any) -> None:
-        usernames = [creator.username for creator in demo.CREATORS]
+        usernames = [creator.username for creator in loader.CREATORS]
         creators = list(User.objects.filter(username__in=usernames, is_active=True))
         for creator in creators:
             support_settings_update(creator=creator, accepts_support=True)
