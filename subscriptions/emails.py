@@ -9,16 +9,21 @@ twice mails nobody twice.
 
 from __future__ import annotations
 
+import functools
 import logging
 
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives, get_connection
 from django.db import IntegrityError, transaction
+from django.db.models import F
 from django.template.loader import render_to_string
 from django.urls import reverse
+from django.utils import timezone
 
+from core import mail
 from core.jobs import enqueue, job
 from core.links import absolute
+from core.mail import AlreadySent, deliver
 from creators.models import User
 from stories.models import Story, StoryTransition
 from subscriptions import selectors
@@ -67,19 +72,29 @@ def fan_out_new_story(*, story_id: int) -> int:
     return batches
 
 
+class SendsFailed(Exception):
+    """Some emails of a batch failed for reasons that may pass (a timeout, a 4xx): the job
+    raises it so that core.jobs runs the batch again later, for those readers only."""
+
+
 @job
 def send_new_story_batch(*, story_id: int, subscriber_ids: list[int]) -> int:
     """Email the story to these subscribers over one connection; returns how many were sent.
 
     Who wants the email is checked again here: with a queue, minutes can pass between the
     fan-out and this batch, and a reader may have unsubscribed or opted out meanwhile. Readers
-    this story was already sent to (an earlier attempt of this batch) are skipped.
+    this story was already sent to, or whose address the mail server refused for good, are
+    skipped: a batch run again (a retry, a second worker, a worker that died halfway) goes on
+    where it stopped. One failing address never stops the others.
     """
     story = (
         Story.objects.published().select_related("creator", "community").filter(pk=story_id).first()
     )
     if story is None:
         return 0
+    done = NewStoryEmail.objects.filter(
+        story=story, status__in=[NewStoryEmail.Status.SENT, NewStoryEmail.Status.REFUSED]
+    )
     readers = list(
         User.objects.filter(
             pk__in=subscriber_ids,
@@ -88,11 +103,16 @@ def send_new_story_batch(*, story_id: int, subscriber_ids: list[int]) -> int:
             subscriptions__creator=story.creator,
         )
         .exclude(email="")
-        .exclude(pk__in=NewStoryEmail.objects.filter(story=story).values("subscriber_id"))
+        .exclude(pk__in=done.values("subscriber_id"))
         .order_by("pk")
     )
     if not readers:
         return 0
+    failed_before = set(
+        NewStoryEmail.objects.filter(
+            story=story, status=NewStoryEmail.Status.FAILED, subscriber_id__in=subscriber_ids
+        ).values_list("subscriber_id", flat=True)
+    )
     context = {
         "story": story,
         "creator": story.creator,
@@ -101,38 +121,90 @@ def send_new_story_batch(*, story_id: int, subscriber_ids: list[int]) -> int:
         "SITE_NAME": settings.SITE_NAME,
     }
     subject = f"New from {story.creator.name}: {story.title}"
-    sent = 0
+    sent = will_retry = 0
     with get_connection() as connection:
         for reader in readers:
-            if not _mark_sent(story_id=story.pk, subscriber_id=reader.pk):
-                continue  # another run of this batch got there first
             try:
-                _message(subject, context, reader, connection).send()
-            except Exception:
-                # Not sent, so not recorded: a later fan-out may try this reader again.
-                NewStoryEmail.objects.filter(story=story, subscriber=reader).delete()
-                # One bad address (refused, malformed, a hiccup) must not cost the others.
-                logger.exception(
-                    "New-story email for story %s to user %s failed", story_id, reader.pk
+                deliver(
+                    _message(subject, context, reader, connection),
+                    connection=connection,
+                    claim=functools.partial(
+                        _claim,
+                        story_id=story.pk,
+                        subscriber_id=reader.pk,
+                        failed_before=reader.pk in failed_before,
+                    ),
+                    release=functools.partial(_release, story_id=story.pk, subscriber_id=reader.pk),
                 )
-                _reset(connection)
+            except AlreadySent:
+                continue  # another run of this batch got there first
+            except Exception as error:
+                # One bad address (refused, malformed) or a hiccup must not cost the others.
+                refused = mail.refusal(error)
+                permanent = refused is not None and refused.permanent
+                _record_failure(
+                    story_id=story.pk, subscriber_id=reader.pk, error=error, permanent=permanent
+                )
+                logger.warning(
+                    "New-story email for story %s to user %s failed: %s: %s",
+                    story_id,
+                    reader.pk,
+                    type(error).__name__,
+                    error,
+                )
+                will_retry += not permanent
+                mail.reset(connection)
             else:
                 sent += 1
+    if will_retry:
+        raise SendsFailed(f"{will_retry} of {len(readers)} new-story emails failed; retrying")
     return sent
 
 
-def _mark_sent(*, story_id: int, subscriber_id: int) -> bool:
-    """Record the send before making it; False if it was recorded already.
+def _claim(*, story_id: int, subscriber_id: int, failed_before: bool) -> bool:
+    """Record and commit the email as sent; False if another run has recorded it already.
 
-    Committed at once rather than held open over the SMTP conversation, which on SQLite would
-    block every other writer; the unique pair is what stops a second run.
+    Compare-and-set either way, so two runs racing for one reader cannot both win: the
+    unique pair for a first send, the status for a retry of a failed one.
     """
+    if failed_before:
+        return bool(
+            NewStoryEmail.objects.filter(
+                story_id=story_id, subscriber_id=subscriber_id, status=NewStoryEmail.Status.FAILED
+            ).update(
+                status=NewStoryEmail.Status.SENT,
+                sent_at=timezone.now(),
+                last_error="",
+                attempts=F("attempts") + 1,
+            )
+        )
     try:
         with transaction.atomic():
             NewStoryEmail.objects.create(story_id=story_id, subscriber_id=subscriber_id)
     except IntegrityError:
-        return False
+        return False  # sent (or refused) by another run
     return True
+
+
+def _release(*, story_id: int, subscriber_id: int) -> None:
+    """The server did not take the message after all: the record is not a send."""
+    NewStoryEmail.objects.filter(
+        story_id=story_id, subscriber_id=subscriber_id, status=NewStoryEmail.Status.SENT
+    ).delete()
+
+
+def _record_failure(*, story_id: int, subscriber_id: int, error: Exception, permanent: bool):
+    status = NewStoryEmail.Status.REFUSED if permanent else NewStoryEmail.Status.FAILED
+    text = f"{type(error).__name__}: {error}"[:500]
+    row, created = NewStoryEmail.objects.get_or_create(
+        story_id=story_id,
+        subscriber_id=subscriber_id,
+        defaults={"status": status, "last_error": text},
+    )
+    if not created and row.status != NewStoryEmail.Status.SENT:
+        NewStoryEmail.objects.filter(pk=row.pk).update(
+            status=status, last_error=text, attempts=F("attempts") + 1, sent_at=timezone.now()
+        )
 
 
 def _message(
@@ -155,12 +227,3 @@ def _message(
         render_to_string("emails/subscriptions_new_story.html", context), "text/html"
     )
     return message
-
-
-def _reset(connection) -> None:
-    """Reopen the connection after a failure, in case the server dropped it."""
-    try:
-        connection.close()
-        connection.open()
-    except Exception:
-        logger.exception("Could not reopen the mail connection; later sends will retry")

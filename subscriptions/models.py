@@ -54,23 +54,43 @@ class Subscription(models.Model):
 
 
 class NewStoryEmail(models.Model):
-    """A new-story email sent to one subscriber: the record that makes the fan-out repeatable.
+    """One subscriber's email about one new story: the record that makes the fan-out safe to
+    run again, and where staff see what never went out.
 
-    Written in the same step as the send (subscriptions.emails.send_new_story_batch) and before
-    it, so a batch that is retried, or run by two workers, mails nobody twice.
+    A batch (subscriptions.emails.send_new_story_batch) claims the row as SENT in the step that
+    hands the message to the mail server (core.mail.deliver), so a batch that is retried, run
+    by two workers, or cut short by a killed worker mails nobody twice and misses nobody.
     """
+
+    class Status(models.TextChoices):
+        SENT = "sent", "Sent"
+        # The mail server or the network failed; the batch is retried with backoff.
+        FAILED = "failed", "Failed, will retry"
+        # The mail server refused the address for good (5xx); not retried.
+        REFUSED = "refused", "Refused by the mail server"
 
     story = models.ForeignKey("stories.Story", on_delete=models.CASCADE, related_name="+")
     subscriber = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+", db_index=False
     )
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.SENT)
     sent_at = models.DateTimeField(default=timezone.now)
+    attempts = models.PositiveSmallIntegerField(default=1)
+    last_error = models.CharField(max_length=500, blank=True)
 
     class Meta:
         constraints = [
             # Also the index a batch reads to skip the readers it already mailed.
             models.UniqueConstraint(fields=["subscriber", "story"], name="new_story_email_once"),
         ]
+        indexes = [
+            # The admin's "what never went out" list.
+            models.Index(
+                fields=["status", "-sent_at"],
+                name="new_story_email_unsent",
+                condition=~models.Q(status="sent"),
+            ),
+        ]
 
     def __str__(self) -> str:
-        return f"{self.story_id} → {self.subscriber_id}"
+        return f"{self.story_id} → {self.subscriber_id} ({self.status})"

@@ -207,9 +207,10 @@ def test_the_fan_out_walks_ids_in_batches_with_constant_queries(
     ids = [i for batch in batches for i in batch["subscriber_ids"]]
     assert [len(b["subscriber_ids"]) for b in batches] == [100, 100, 50]
     assert sorted(ids) == sorted(r.pk for r in readers)
-    # A batch costs the story and its readers, then the record of each send: a savepoint
-    # around one insert, so that a batch run twice mails nobody twice.
-    with django_assert_num_queries(2 + 3 * 100):
+    # A batch costs the story, its readers and those whose email failed before, then the
+    # record of each send, committed as it is handed over: a savepoint around one insert, so
+    # that a batch run twice mails nobody twice.
+    with django_assert_num_queries(3 + 3 * 100):
         assert emails.send_new_story_batch.call(**batches[0]) == 100
 
 
@@ -266,15 +267,44 @@ def test_a_refused_address_does_not_stop_the_others(
     assert "New-story email for story" in caplog.text and "SMTPRecipientsRefused" in caplog.text
     # One connection for the batch, reopened once after the failure.
     assert RefusingBackend.opened == 2
-    # The refused reader is not recorded as mailed: run again, the batch tries only them.
+    # The refusal is recorded for staff, and it is for good (550): a batch run again leaves
+    # that reader alone and sends nothing more.
+    refused = next(r for r in readers if r.email == BAD_ADDRESS)
+    row = NewStoryEmail.objects.get(story=submitted, subscriber=refused)
+    assert row.status == NewStoryEmail.Status.REFUSED and "550" in row.last_error
     settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
     mail.outbox.clear()
-    refused = next(r for r in readers if r.email == BAD_ADDRESS)
-    assert emails.send_new_story_batch.call(
-        story_id=submitted.pk, subscriber_ids=[r.pk for r in readers]
-    ) == 1
-    assert [m.to for m in new_story_emails()] == [[BAD_ADDRESS]]
-    assert NewStoryEmail.objects.filter(story=submitted, subscriber=refused).exists()
+    ids = [r.pk for r in readers]
+    assert emails.send_new_story_batch.call(story_id=submitted.pk, subscriber_ids=ids) == 0
+    assert new_story_emails() == []
+
+
+def test_a_failure_that_may_pass_is_retried_for_those_readers_only(
+    alice, sam, submitted, settings, django_capture_on_commit_callbacks
+):
+    settings.EMAIL_BACKEND = f"{__name__}.FlakyBackend"
+    readers = many_readers(5)
+    subscribe_all(readers, alice)
+    FlakyBackend.failures_left = 2  # the first two sends time out, then the server is back
+    publish(submitted, sam, django_capture_on_commit_callbacks)
+    # The batch raised, core.jobs ran it again (at once with the tests' immediate backend),
+    # and the second run sent only the two that had failed.
+    assert sorted(m.to[0] for m in new_story_emails()) == sorted(r.email for r in readers)
+    rows = NewStoryEmail.objects.filter(story=submitted)
+    assert {row.status for row in rows} == {NewStoryEmail.Status.SENT}
+    assert sorted(row.attempts for row in rows) == [1, 1, 1, 2, 2]
+
+
+class FlakyBackend(LocmemBackend):
+    """The locmem outbox behind a mail server that times out on the first few messages."""
+
+    failures_left = 0
+
+    def send_messages(self, messages):
+        if type(self).failures_left > 0:
+            type(self).failures_left -= 1
+            raise TimeoutError("timed out")
+        return super().send_messages(messages)
 
 
 # --- the unsubscribe link -----------------------------------------------------------------------

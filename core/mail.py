@@ -1,0 +1,154 @@
+"""Handing one email to the mail server exactly once, with the database as the record.
+
+A job that mails many people can die anywhere (a `kill -9`, a recycled worker, a lost host)
+and run again. A record written before the send loses the email if the worker dies between
+the two; one written after sends it twice. SMTP gives us a way to close that gap: a message
+is the server's only once it has read the line with the lone dot that ends DATA, and a
+connection that drops before that line leaves nothing behind. So `deliver` sends the whole
+message but that line, commits the record, and only then sends the dot:
+
+- dies before the commit: no record, and the server threw the half message away; the job's
+  next run sends it again, once;
+- dies after the commit: the dot is a few bytes on an open socket, the next instruction;
+- the server refuses the message at the dot: the record is turned into a failure (`record`
+  is told), and the job retries it later.
+
+Backends that are not SMTP (the console in development, the tests' in-memory outbox) have
+no such line: for them the record is committed, then the message sent.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import re
+import smtplib
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from django.core.mail import EmailMessage
+from django.core.mail.backends.smtp import EmailBackend as SMTPBackend
+
+CRLF = b"\r\n"
+
+
+class AlreadySent(Exception):
+    """The record says another run has sent this message: nothing was handed over."""
+
+
+@dataclass(frozen=True)
+class Refused(Exception):
+    """The mail server refused the message (a recipient, or the whole message)."""
+
+    code: int
+    reply: str
+
+    def __str__(self) -> str:
+        return f"{self.code} {self.reply}"
+
+    @property
+    def permanent(self) -> bool:
+        """5xx: the server will say the same next time (no such mailbox); 4xx may pass later."""
+        return 500 <= self.code < 600
+
+
+def deliver(
+    message: EmailMessage, *, connection, claim: Callable[[], bool], release: Callable[[], None]
+) -> None:
+    """Hand `message` to the mail server over `connection`, once.
+
+    `claim()` writes the record that this message is sent and commits it (its own
+    `transaction.atomic()`), or returns False if one exists already (another run sent it):
+    then nothing is delivered and AlreadySent is raised. `release()` takes the record back
+    when the server did not take the message after all. Raises Refused when the server says
+    no, and the connection's own errors (timeouts, a dropped connection) as they come; either
+    way no record is left.
+    """
+    if not isinstance(connection, SMTPBackend):
+        if not claim():
+            raise AlreadySent
+        try:
+            message.send()
+        except BaseException:
+            release()
+            raise
+        return
+    if connection.connection is None:
+        connection.open()
+    smtp: smtplib.SMTP = connection.connection
+    body = _dot_stuffed(message.message().as_bytes(linesep="\r\n"))
+    _check(*smtp.mail(message.from_email))
+    for recipient in message.recipients():
+        _check(*smtp.rcpt(recipient))
+    smtp.putcmd("data")
+    _check(*smtp.getreply(), expected=354)
+    smtp.send(body)
+    # Everything but the end of DATA is on the wire. Now the record, then the last line.
+    if not claim():
+        # Another run sent it meanwhile: drop the half message.
+        _abandon(connection)
+        raise AlreadySent
+    try:
+        smtp.send(b"." + CRLF)
+        code, reply = smtp.getreply()
+    except BaseException:
+        # The connection broke at the very end. The server may have taken the message, but
+        # it usually has not: sending again risks a duplicate, not sending risks a loss, and a
+        # reader who misses a story is worse off than one who gets it twice.
+        release()
+        raise
+    if code != 250:
+        release()
+        raise Refused(code, reply.decode(errors="replace"))
+
+
+def refusal(error: BaseException) -> Refused | None:
+    """The mail server's refusal inside `error`, from this module or from smtplib; None for
+    anything else (a timeout, a dropped connection)."""
+    if isinstance(error, Refused):
+        return error
+    if isinstance(error, smtplib.SMTPRecipientsRefused) and error.recipients:
+        code, reply = next(iter(error.recipients.values()))
+        return Refused(code, reply.decode(errors="replace") if isinstance(reply, bytes) else reply)
+    if isinstance(error, smtplib.SMTPResponseException):
+        reply = error.smtp_error
+        return Refused(
+            error.smtp_code,
+            reply.decode(errors="replace") if isinstance(reply, bytes) else str(reply),
+        )
+    return None
+
+
+def _check(code: int, reply: bytes, *, expected: int | None = None) -> None:
+    if (expected is None and not 200 <= code < 300) or (expected is not None and code != expected):
+        raise Refused(code, reply.decode(errors="replace"))
+
+
+def _dot_stuffed(data: bytes) -> bytes:
+    """The message as DATA carries it, without the final dot line: CRLF line ends, a dot at
+    the start of a line doubled, and a CRLF at the end."""
+    data = re.sub(rb"(?:\r\n|\n|\r(?!\n))", CRLF, data)
+    data = re.sub(rb"(?m)^\.", b"..", data)
+    if not data.endswith(CRLF):
+        data += CRLF
+    return data
+
+
+def _abandon(connection) -> None:
+    """Close the connection without ending DATA, so the server discards the message."""
+    with contextlib.suppress(Exception):
+        connection.connection.sock.close()
+    connection.connection = None
+
+
+def reset(connection) -> None:
+    """After a failed message, a connection fit for the next one: the server may have dropped
+    it, or be left inside a transaction."""
+    if isinstance(connection, SMTPBackend) and connection.connection is not None:
+        with contextlib.suppress(smtplib.SMTPException, OSError):
+            connection.connection.rset()
+            return
+    with contextlib.suppress(Exception):
+        connection.close()
+    # The next send opens it again, or fails on its own.
+    with contextlib.suppress(Exception):
+        connection.open()
