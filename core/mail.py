@@ -41,14 +41,18 @@ class Refused(Exception):
 
     code: int
     reply: str
+    # Which command it answered: "mail", "rcpt", "data" or "end" (the dot ending DATA).
+    stage: str = ""
 
     def __str__(self) -> str:
         return f"{self.code} {self.reply}"
 
     @property
     def permanent(self) -> bool:
-        """5xx: the server will say the same next time (no such mailbox); 4xx may pass later."""
-        return 500 <= self.code < 600
+        """Whether the server will say the same about this address next time: a refused
+        mailbox (550-553 to RCPT). Anything else, a 4xx, or a 5xx about the session (503,
+        bad sequence) or the sender, may pass once the server or our setup is fixed."""
+        return self.stage == "rcpt" and 550 <= self.code <= 553
 
 
 def deliver(
@@ -76,11 +80,12 @@ def deliver(
         connection.open()
     smtp: smtplib.SMTP = connection.connection
     body = _dot_stuffed(message.message().as_bytes(linesep="\r\n"))
-    _check(*smtp.mail(message.from_email))
+    smtp.ehlo_or_helo_if_needed()
+    _check(*smtp.mail(message.from_email), stage="mail")
     for recipient in message.recipients():
-        _check(*smtp.rcpt(recipient))
+        _check(*smtp.rcpt(recipient), stage="rcpt")
     smtp.putcmd("data")
-    _check(*smtp.getreply(), expected=354)
+    _check(*smtp.getreply(), expected=354, stage="data")
     smtp.send(body)
     # Everything but the end of DATA is on the wire. Now the record, then the last line.
     if not claim():
@@ -98,7 +103,7 @@ def deliver(
         raise
     if code != 250:
         release()
-        raise Refused(code, reply.decode(errors="replace"))
+        raise Refused(code, reply.decode(errors="replace"), "end")
 
 
 def refusal(error: BaseException) -> Refused | None:
@@ -108,19 +113,19 @@ def refusal(error: BaseException) -> Refused | None:
         return error
     if isinstance(error, smtplib.SMTPRecipientsRefused) and error.recipients:
         code, reply = next(iter(error.recipients.values()))
-        return Refused(code, reply.decode(errors="replace") if isinstance(reply, bytes) else reply)
+        return Refused(code, _text(reply), "rcpt")
     if isinstance(error, smtplib.SMTPResponseException):
-        reply = error.smtp_error
-        return Refused(
-            error.smtp_code,
-            reply.decode(errors="replace") if isinstance(reply, bytes) else str(reply),
-        )
+        return Refused(error.smtp_code, _text(error.smtp_error))
     return None
 
 
-def _check(code: int, reply: bytes, *, expected: int | None = None) -> None:
+def _text(reply: bytes | str) -> str:
+    return reply.decode(errors="replace") if isinstance(reply, bytes) else str(reply)
+
+
+def _check(code: int, reply: bytes, *, stage: str, expected: int | None = None) -> None:
     if (expected is None and not 200 <= code < 300) or (expected is not None and code != expected):
-        raise Refused(code, reply.decode(errors="replace"))
+        raise Refused(code, reply.decode(errors="replace"), stage)
 
 
 def _dot_stuffed(data: bytes) -> bytes:

@@ -21,3 +21,20 @@ class SentMark(models.Model):
 
     def __str__(self) -> str:
         return self.key
+
+
+class WorkerBeat(models.Model):
+    """A job worker's sign of life, written every few seconds while it runs (core.workers).
+
+    A job left "running" by a worker whose beat has stopped (killed, out of memory, its
+    machine gone) is handed back to the queue by the workers still alive, so it runs again
+    within a minute rather than never.
+    """
+
+    worker_id = models.CharField(max_length=64, primary_key=True)
+    hostname = models.CharField(max_length=255)
+    pid = models.PositiveIntegerField()
+    seen_at = models.DateTimeField(default=timezone.now)
+
+    def __str__(self) -> str:
+        return f"{self.worker_id} ({self.hostname}:{self.pid})"

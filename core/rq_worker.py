@@ -1,0 +1,87 @@
+"""RQ's worker for Byline's jobs (`manage.py jobs_worker` with TASKS_REDIS_URL): no job is left
+behind by a work horse or a worker that died.
+
+- A work horse (the child that runs one job) killed mid-job: RQ marks the job failed; here it
+  is given one more run at once, up to core.jobs.MAX_ATTEMPTS kills.
+- A whole worker killed (the horse with it): its job stays in RQ's started registry until the
+  worker's heartbeat key expires (job_monitoring_interval + 60 s) and maintenance runs. Here a
+  worker starting on the same machine, and every maintenance pass (every MAINTENANCE_SECONDS),
+  hands back at once the jobs of workers on this machine whose process is gone; RQ's own
+  registry cleanup remains the net for workers on other machines.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+
+from rq.job import Job
+from rq.registry import StartedJobRegistry
+from rq.worker import Worker
+
+from core.jobs import MAX_ATTEMPTS
+
+logger = logging.getLogger(__name__)
+
+MAINTENANCE_SECONDS = 15
+KILLS = "byline_kills"
+
+
+def _process_alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
+class ReclaimingWorker(Worker):
+    def __init__(self, *args, **kwargs) -> None:
+        kwargs.setdefault("maintenance_interval", MAINTENANCE_SECONDS)
+        super().__init__(*args, **kwargs)
+
+    def handle_work_horse_killed(self, job: Job, retpid, ret_val, rusage) -> None:
+        super().handle_work_horse_killed(job, retpid, ret_val, rusage)
+        kills = int(job.meta.get(KILLS, 0)) + 1
+        job.meta[KILLS] = kills
+        job.save_meta()
+        if kills < MAX_ATTEMPTS:
+            # RQ retries a failed job that has retries left; this failure was no fault of the
+            # job's (it is written to be run again), so give it one, to run at once.
+            job.retries_left = 1
+            job.retry_intervals = [0]
+
+    def run_maintenance_tasks(self) -> None:
+        self.reclaim_orphans()
+        super().run_maintenance_tasks()
+
+    def reclaim_orphans(self) -> int:
+        """Queue again the jobs that dead workers on this machine left started; how many."""
+        reclaimed = 0
+        for queue in self.queues:
+            registry = StartedJobRegistry(queue=queue)
+            for job_id in registry.get_job_ids(cleanup=False):
+                job = Job.fetch(job_id, connection=self.connection, serializer=self.serializer)
+                if job is None or job.worker_name == self.name or not self._orphaned(job):
+                    continue
+                registry.remove(job)
+                queue.enqueue_job(job)
+                reclaimed += 1
+                logger.warning("Job %s was left started by a dead worker; queued again", job.id)
+        return reclaimed
+
+    def _orphaned(self, job: Job) -> bool:
+        if not job.worker_name:
+            return False
+        worker = Worker.find_by_key(
+            self.redis_worker_namespace_prefix + job.worker_name,
+            connection=self.connection,
+            job_class=self.job_class,
+            queue_class=self.queue_class,
+            serializer=self.serializer,
+        )
+        if worker is None:
+            return True  # its key expired: RQ's own cleanup would say the same, later
+        return worker.hostname == self.hostname and not _process_alive(worker.pid)
