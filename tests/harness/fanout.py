@@ -146,16 +146,19 @@ class Worker:
         except (FileNotFoundError, ValueError):
             return []
 
-    def kill(self, *, children_only: bool = False) -> None:
-        """`kill -9` the worker and its children, or its children alone."""
+    def kill(self, *, children_only: bool = False) -> list[int]:
+        """`kill -9` the worker and its children, or its children alone; the pids killed."""
         targets = self.children() if children_only else [self.process.pid, *self.children()]
+        killed = []
         for pid in targets:
             try:
                 os.kill(pid, signal.SIGKILL)
+                killed.append(pid)
             except ProcessLookupError:
                 pass
         if not children_only:
             self.process.wait(timeout=10)
+        return killed
 
     def stop(self) -> None:
         if self.process.poll() is None:

@@ -40,7 +40,7 @@ def test_a_worker_killed_halfway_leaves_nobody_missed_and_nobody_mailed_twice(en
                 f"only {sink.total} emails arrived before the kill"
             )
             # The process running the job: RQ's work horse, or the database queue's worker.
-            first.kill(children_only=rq)
+            assert first.kill(children_only=rq), "no process was running the job"
             at_kill = sink.total
             assert at_kill < SUBSCRIBERS, "the batch finished before the kill"
             second = Worker(env, tmp_path / "worker-2.log")
