@@ -6,7 +6,7 @@ import pytest
 from django.urls import reverse
 
 from subscriptions.services import subscription_create
-from tests.conftest import make_user
+from tests.conftest import make_story, make_user
 from tests.subscriptions.helpers import many_readers, subscribe_all
 
 pytestmark = pytest.mark.django_db
@@ -46,3 +46,48 @@ def test_the_add_form_uses_autocomplete_for_accounts(admin_client):
 def test_readers_without_staff_rights_cannot_see_it(client, bob):
     client.force_login(bob)
     assert client.get(LIST).status_code == 302
+
+
+# --- new-story emails: what never went out ---------------------------------------------------
+
+EMAILS = reverse("admin:subscriptions_newstoryemail_changelist")
+
+
+def test_staff_see_the_unsent_emails_and_send_them_again(
+    admin_client,
+    alice,
+    lifehack,
+    mailoutbox,
+    django_assert_max_num_queries,
+    django_capture_on_commit_callbacks,
+):
+    from django.contrib.admin.helpers import ACTION_CHECKBOX_NAME
+
+    from subscriptions.models import NewStoryEmail
+
+    story = make_story(creator=alice, community=lifehack, title="Tomatoes")
+    readers = many_readers(3)
+    subscribe_all(readers, alice)
+    refused = NewStoryEmail.objects.create(
+        story=story,
+        subscriber=readers[0],
+        status=NewStoryEmail.Status.REFUSED,
+        last_error="Refused: 550 No such user",
+    )
+    NewStoryEmail.objects.create(story=story, subscriber=readers[1])
+    with django_assert_max_num_queries(8):
+        page = admin_client.get(EMAILS, {"status__exact": "refused"})
+    assert [row.pk for row in page.context["cl"].result_list] == [refused.pk]
+    assert "550 No such user" in page.content.decode()
+
+    # The address was fixed: staff send it again, and only it goes out.
+    with django_capture_on_commit_callbacks(execute=True):
+        response = admin_client.post(
+            EMAILS,
+            {"action": "send_again", ACTION_CHECKBOX_NAME: [refused.pk]},
+            follow=True,
+        )
+    assert "Queued 1 email to be sent again." in response.content.decode()
+    assert [m.to for m in mailoutbox] == [[readers[0].email]]
+    refused.refresh_from_db()
+    assert (refused.status, refused.attempts) == (NewStoryEmail.Status.SENT, 2)
