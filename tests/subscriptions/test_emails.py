@@ -233,6 +233,20 @@ def test_a_batch_run_again_mails_nobody_twice(
     assert NewStoryEmail.objects.filter(story=submitted).count() == 3
 
 
+def test_the_fan_out_run_twice_mails_nobody_twice(
+    alice, sam, submitted, django_capture_on_commit_callbacks
+):
+    readers = many_readers(4)
+    subscribe_all(readers, alice)
+    publish(submitted, sam, django_capture_on_commit_callbacks)
+    assert len(new_story_emails()) == 4
+    # The whole fan-out again (a retry of the job after its batches were queued): it hands
+    # out the same batches, and they find everyone recorded.
+    with django_capture_on_commit_callbacks(execute=True):
+        assert emails.fan_out_new_story.call(story_id=submitted.pk) == 1
+    assert sorted(m.to[0] for m in new_story_emails()) == sorted(r.email for r in readers)
+
+
 # --- one bad address ----------------------------------------------------------------------------
 
 BAD_ADDRESS = "reader7@example.com"
