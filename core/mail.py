@@ -22,6 +22,7 @@ from __future__ import annotations
 import contextlib
 import re
 import smtplib
+import socket
 from collections.abc import Callable
 from dataclasses import dataclass
 
@@ -79,6 +80,10 @@ def deliver(
     if connection.connection is None:
         connection.open()
     smtp: smtplib.SMTP = connection.connection
+    # The dot goes out alone, after the body the server never answers: with Nagle's algorithm
+    # it would wait for the body's delayed ACK, 40 ms an email.
+    with contextlib.suppress(OSError, AttributeError):
+        smtp.sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
     body = _dot_stuffed(message.message().as_bytes(linesep="\r\n"))
     smtp.ehlo_or_helo_if_needed()
     _check(*smtp.mail(message.from_email), stage="mail")
