@@ -3,13 +3,9 @@
 from __future__ import annotations
 
 import pytest
-from django.contrib.flatpages.models import FlatPage
-from django.contrib.sites.models import Site
-from django.core.management import call_command
 
-from platform_site.pages import ensure_footer_pages
 from stories.models import Story
-from tests.browser.conftest import DESKTOP, PHONE, assert_accessible, screenshot
+from tests.browser.conftest import DESKTOP, PHONE, assert_accessible, build_demo, screenshot
 
 SEED_TITLE = "How Ketamine Infusion Therapy Differs from Traditional Antidepressant Medication"
 
@@ -18,11 +14,9 @@ SEED_ORDER = ["community", "title", "hero", "byline", "body", "tags", "about", "
 
 
 @pytest.fixture
-def demo(transactional_db, live_server):
-    # A transactional test's flush also empties what migrations created; put the pages back.
-    # (Serialized rollback cannot: Playwright's event loop hides the connection that holds it.)
-    ensure_footer_pages(Site, FlatPage)
-    call_command("load_demo", password="demo-password-for-tests", verbosity=0)
+def demo(demo_data, live_server):
+    # The footer pages and load_demo, built once per process (conftest.demo_data).
+    demo_data("demo", build_demo)
     return live_server
 
 
