@@ -30,12 +30,12 @@ def creator(demo_data, live_server, settings) -> User:
     settings.STRIPE_SECRET_KEY = ""
     settings.PLATFORM_FEE_BASIS_POINTS = 700
     settings.SUPPORT_CURRENCY = "usd"
-    demo_data("stats-creator", build_creator)
+    # On top of the demo, itself kept once built: the reads, followers, insights and tips.
+    demo_data("stats-creator", lambda: (demo_data("demo", build_demo), add_to_the_demo()))
     return User.objects.get(username="ameliawilson")
 
 
-def build_creator() -> None:
-    build_demo()
+def add_to_the_demo() -> None:
     call_command("load_demo_reads", verbosity=0)
     amelia = User.objects.get(username="ameliawilson")
     amelia.set_password(PASSWORD)
