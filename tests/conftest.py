@@ -89,6 +89,14 @@ def _media_in_tmp(settings, tmp_path):
 
 
 @pytest.fixture(autouse=True)
+def _fast_password_hashing(settings):
+    # Every persona is made with a password: PBKDF2's million rounds cost ~0.3 s each, most of
+    # the suite's time. Tests are about who may log in, not about the hash; the site keeps
+    # Django's default hashers (test_settings.py checks that).
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture(autouse=True)
 def _empty_cache(settings):
     # Stored pages, their version stamps and rate-limit counters live in the cache, which
     # outlives each test's database.
