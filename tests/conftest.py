@@ -88,12 +88,14 @@ def _media_in_tmp(settings, tmp_path):
     settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
 
 
-@pytest.fixture(autouse=True)
-def _fast_password_hashing(settings):
+@pytest.fixture(scope="session", autouse=True)
+def _fast_password_hashing():
     # Every persona is made with a password: PBKDF2's million rounds cost ~0.3 s each, most of
     # the suite's time. Tests are about who may log in, not about the hash; the site keeps
-    # Django's default hashers (test_settings.py checks that).
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    # Django's default hashers (test_settings.py checks that). For the whole session, so that
+    # class and module fixtures (load_demo's staff account) hash the same way as tests check.
+    with override_settings(PASSWORD_HASHERS=["django.contrib.auth.hashers.MD5PasswordHasher"]):
+        yield
 
 
 @pytest.fixture(autouse=True)

@@ -99,7 +99,8 @@ def test_a_reader_finds_the_seed_story_from_explore(demo, seed_story, page_at):
     while not page.get_by_role("link", name=SEED_TITLE).count():
         page.get_by_role("link", name="Older →").click()
     page.get_by_role("link", name=SEED_TITLE).click()
-    assert page.url.endswith(seed_story.get_absolute_url())
+    page.wait_for_url("**" + seed_story.get_absolute_url())
     page.get_by_role("link", name="health").first.click()
-    assert page.url.endswith("/lifehack/tag/health/")
+    # Waits for the tag page to load: the click returns before it has drawn its list.
+    page.wait_for_url("**/lifehack/tag/health/")
     assert page.get_by_role("link", name=SEED_TITLE).is_visible()
