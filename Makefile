@@ -8,7 +8,7 @@ PORT ?= 8000
 # Development defaults; a deployment sets its own environment instead of using this file.
 export DJANGO_DEBUG ?= true
 
-.PHONY: run test lint install install-dev migrate demo
+.PHONY: run test test-fast lint install install-dev migrate demo
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -44,5 +44,10 @@ lint: install-dev
 	$(BIN)/lint-imports --no-cache
 	$(BIN)/python manage.py makemigrations --check --dry-run
 
+# Everything, in parallel (pyproject.toml's addopts): what CI runs.
 test: lint
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
+
+# While working: no browser tests and none marked slow (> ~3 s each); `make test` before a push.
+test-fast: lint
+	$(BIN)/python -m pytest -m "not browser and not slow" $(PYTEST_ARGS)

@@ -4,11 +4,15 @@ from __future__ import annotations
 
 import io
 import itertools
+import os
 from datetime import timedelta
+from urllib.parse import urlsplit, urlunsplit
 
 import pytest
+from django.conf import settings as django_settings
 from django.core.cache import cache
 from django.core.files.base import ContentFile
+from django.test.utils import override_settings
 from django.utils import timezone
 from PIL import Image
 
@@ -18,12 +22,80 @@ from stories.models import Community, Story
 _counter = itertools.count(1)
 
 
+REDIS_URL_NAMES = ("REDIS_URL", "TASKS_REDIS_URL")
+
+
+def redis_databases_of(worker: int, workers: int, urls: dict[str, str]) -> dict[str, str]:
+    """Each xdist worker's own Redis databases: the given ones moved up by worker * len(urls).
+
+    Tests empty them (cache.clear() is FLUSHDB, the RQ tests empty the queue), so workers that
+    shared one would empty each other's mid-test. Fails when the databases would overlap or
+    run past Redis's 16.
+    """
+    numbers = {name: int(urlsplit(url).path.strip("/") or 0) for name, url in urls.items()}
+    taken = [{number + w * len(urls) for number in numbers.values()} for w in range(workers)]
+    every = [number for numbers_of_one in taken for number in numbers_of_one]
+    if len(set(every)) != len(every) or max(every, default=0) > 15:
+        pytest.exit(
+            f"{workers} xdist workers cannot each have Redis databases of their own starting "
+            f"from {numbers}; run with fewer workers (-n) or lower database numbers.",
+            returncode=4,
+        )
+    return {
+        name: urlunsplit(urlsplit(url)._replace(path=f"/{numbers[name] + worker * len(urls)}"))
+        for name, url in urls.items()
+    }
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _redis_databases_per_worker(worker_id):
+    """Under pytest-xdist, REDIS_URL and TASKS_REDIS_URL (the Redis pass of .ci/run) name a
+    database per worker: in this process's settings and in the environment of the manage.py
+    processes (rqworker) the tests start."""
+    urls = {name: os.environ[name] for name in REDIS_URL_NAMES if os.environ.get(name)}
+    if worker_id == "master" or not urls:
+        yield
+        return
+    workers = int(os.environ.get("PYTEST_XDIST_WORKER_COUNT", "1"))
+    own = redis_databases_of(int(worker_id.removeprefix("gw")), workers, urls)
+    overrides = {}
+    if "REDIS_URL" in own:
+        caches = {**django_settings.CACHES}
+        caches["default"] = {**caches["default"], "LOCATION": own["REDIS_URL"]}
+        overrides["CACHES"] = caches
+    if "TASKS_REDIS_URL" in own:
+        queues = {**django_settings.RQ_QUEUES}
+        queues["default"] = {**queues["default"], "URL": own["TASKS_REDIS_URL"]}
+        overrides["RQ_QUEUES"] = queues
+    saved = dict(os.environ)
+    os.environ.update(own)
+    with override_settings(**overrides):
+        if "RQ_QUEUES" in overrides:
+            # django_rq keeps its own copy of RQ_QUEUES, read once; point it here too.
+            from django_rq import settings as rq_settings
+
+            rq_settings.QUEUES = overrides["RQ_QUEUES"]
+        yield
+    os.environ.clear()
+    os.environ.update(saved)
+
+
 @pytest.fixture(autouse=True)
 def _media_in_tmp(settings, tmp_path):
     # Uploads in tests never land in the developer's media folder.
     settings.MEDIA_ROOT = tmp_path / "media"
     # Background jobs run in the request after commit, so a test sees what they did.
     settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _fast_password_hashing():
+    # Every persona is made with a password: PBKDF2's million rounds cost ~0.3 s each, most of
+    # the suite's time. Tests are about who may log in, not about the hash; the site keeps
+    # Django's default hashers (test_settings.py checks that). For the whole session, so that
+    # class and module fixtures (load_demo's staff account) hash the same way as tests check.
+    with override_settings(PASSWORD_HASHERS=["django.contrib.auth.hashers.MD5PasswordHasher"]):
+        yield
 
 
 @pytest.fixture(autouse=True)

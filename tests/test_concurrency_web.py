@@ -52,6 +52,7 @@ def server(threads_share_the_database, settings) -> Iterator[str]:  # noqa: F811
     thread.terminate()
 
 
+@pytest.mark.slow  # fifty readers' requests at once
 def test_fifty_readers_comment_and_tip_at_once(server):
     alice = make_user("alice", display_name="Alice Walker")
     support_settings_update(creator=alice, accepts_support=True)

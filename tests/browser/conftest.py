@@ -4,10 +4,21 @@ from __future__ import annotations
 
 import os
 import shutil
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
+from django.apps import apps
+from django.contrib.contenttypes.models import ContentType
+from django.contrib.flatpages.models import FlatPage
+from django.contrib.sites.models import Site
+from django.core.management import call_command
+from django.core.management.color import no_style
+from django.db import connection, transaction
+
+from platform_site.pages import ensure_footer_pages
+from search.index import rebuild_index
 
 # Playwright's sync API runs an event loop in the test thread; the ORM calls the tests make
 # around it are still plain synchronous code.
@@ -16,6 +27,7 @@ os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 CHROMIUM = os.environ.get("BYLINE_CHROMIUM", "/usr/bin/chromium")
 SCREENSHOTS = Path(__file__).resolve().parents[2] / "artifacts" / "screenshots"
 REQUIRE_BROWSER = os.environ.get("BYLINE_REQUIRE_BROWSER", "").lower() in {"1", "true", "yes"}
+DEMO_PASSWORD = "demo-password-for-tests"
 PHONE = {"width": 390, "height": 844}
 DESKTOP = {"width": 1280, "height": 900}
 
@@ -96,3 +108,109 @@ def assert_accessible(page) -> None:
         for v in bad
     )
     assert not bad, f"axe found serious or critical violations on {page.url}:\n{details}"
+
+
+# --- The demo, built once per test process --------------------------------------------------
+#
+# `load_demo` draws and re-encodes 35 pictures (seconds each time). A browser test needs a
+# live server, hence a transactional database that is emptied after every test; so instead
+# of building the demo again for each, the first test in a process builds it and keeps a copy
+# of every table and of the media it wrote, and the next tests put that copy back (a few
+# hundred milliseconds). Each test still starts from the same demo, and still may write.
+
+
+def build_demo() -> None:
+    """`make demo`'s data: the footer pages (a flush empties them) and `load_demo`."""
+    ensure_footer_pages(Site, FlatPage)
+    call_command("load_demo", password=DEMO_PASSWORD, verbosity=0)
+
+
+@dataclass
+class Snapshot:
+    rows: dict[str, tuple[list[str], list[tuple]]]
+    media: Path
+
+
+def _tables() -> list[str]:
+    return sorted(connection.introspection.django_table_names(only_existing=True))
+
+
+def _take_snapshot(media_root: Path, keep_media: Path) -> Snapshot:
+    rows = {}
+    quote = connection.ops.quote_name
+    with connection.cursor() as cursor:
+        for table in _tables():
+            cursor.execute(f"SELECT * FROM {quote(table)}")
+            rows[table] = ([column[0] for column in cursor.description], cursor.fetchall())
+    if media_root.exists():
+        shutil.copytree(media_root, keep_media, dirs_exist_ok=True)
+    return Snapshot(rows=rows, media=keep_media)
+
+
+def _restore(snapshot: Snapshot, media_root: Path) -> None:
+    """Every table back to the snapshot: emptied, refilled with the same rows and ids."""
+    quote = connection.ops.quote_name
+    tables = _tables()
+    assert set(tables) == set(snapshot.rows), "the tables changed since the snapshot"
+    # SQLite: foreign keys are switched off outside a transaction. PostgreSQL: Django's foreign
+    # keys are deferred, so they are checked at the commit, with every row back.
+    with connection.constraint_checks_disabled(), transaction.atomic():
+        with connection.cursor() as cursor:
+            for sql in connection.ops.sql_flush(no_style(), tables, allow_cascade=True):
+                cursor.execute(sql)
+            for table, (columns, rows) in snapshot.rows.items():
+                if not rows:
+                    continue
+                names = ", ".join(quote(column) for column in columns)
+                marks = ", ".join(["%s"] * len(columns))
+                cursor.executemany(f"INSERT INTO {quote(table)} ({names}) VALUES ({marks})", rows)
+            models = [
+                model
+                for model in apps.get_models(include_auto_created=True)
+                if model._meta.db_table in snapshot.rows
+            ]
+            for sql in connection.ops.sequence_reset_sql(no_style(), models):
+                cursor.execute(sql)
+        # Ids may differ from what the in-process caches saw since the last flush.
+        ContentType.objects.clear_cache()
+        Site.objects.clear_cache()
+        # The search index is a table of its own, outside Django's; fill it from the stories.
+        rebuild_index()
+    if connection.vendor == "sqlite":
+        connection.check_constraints()
+    if snapshot.media.exists():
+        shutil.copytree(snapshot.media, media_root, dirs_exist_ok=True, copy_function=_link)
+
+
+def _link(source: str, target: str) -> None:
+    # Hard links: the same bytes without copying them; a test that deletes one loses its own.
+    try:
+        os.link(source, target)
+    except OSError:
+        shutil.copy2(source, target)
+
+
+@pytest.fixture(scope="session")
+def _demo_snapshots() -> dict[str, Snapshot]:
+    return {}
+
+
+@pytest.fixture
+def demo_data(transactional_db, settings, tmp_path_factory, _demo_snapshots):
+    """`demo_data(key, build)`: the database and media as `build()` left them, built once.
+
+    The first call for a key in this process runs `build()` and keeps what it made; later
+    calls put it back instead. `build` must depend on nothing but the key.
+    """
+
+    def load(key: str, build: Callable[[], None]) -> None:
+        media_root = Path(settings.MEDIA_ROOT)
+        snapshot = _demo_snapshots.get(key)
+        if snapshot is None:
+            build()
+            keep = tmp_path_factory.mktemp(f"snapshot-{key}-media", numbered=True)
+            _demo_snapshots[key] = _take_snapshot(media_root, keep)
+        else:
+            _restore(snapshot, media_root)
+
+    return load

@@ -4,54 +4,59 @@ with Top Stories and their reasons."""
 from __future__ import annotations
 
 import pytest
-from django.contrib.flatpages.models import FlatPage
-from django.contrib.sites.models import Site
-from django.core.management import call_command
 from django.utils import timezone
 
-from platform_site.pages import ensure_footer_pages
 from stats.models import Read
 from stories.models import Story
-from tests.browser.conftest import DESKTOP, PHONE, assert_accessible, screenshot
+from tests.browser.conftest import DESKTOP, PHONE, assert_accessible, build_demo, screenshot
 
 SEED_TITLE = "How Ketamine Infusion Therapy Differs from Traditional Antidepressant Medication"
 
 
 @pytest.fixture
-def demo(transactional_db, live_server):
-    ensure_footer_pages(Site, FlatPage)
-    call_command("load_demo", password="demo-password-for-tests", verbosity=0)
+def demo(demo_data, live_server):
+    # The footer pages and load_demo, built once per process (conftest.demo_data).
+    demo_data("demo", build_demo)
     return live_server
 
 
-def wait_for_reads(page, story: Story, expected: int) -> int:
-    """Poll the database briefly: the beacon is a fetch the page does not wait for."""
-    for _ in range(40):
-        count = Read.objects.filter(story=story).count()
-        if count >= expected:
-            return count
-        page.wait_for_timeout(100)
-    return Read.objects.filter(story=story).count()
+def beacon_answer(read_url: str):
+    """A predicate for page.expect_response: the server's answer to the read beacon."""
+    return lambda response: response.request.method == "POST" and response.url.endswith(read_url)
+
+
+def scroll_through(page) -> None:
+    # Wheel turns as a reader's; the tracker listens to the scroll events they make.
+    for _ in range(30):
+        page.mouse.wheel(0, 600)
 
 
 def test_a_read_counts_after_scrolling_through_and_only_once(demo, page_at):
     story = Story.objects.select_related("community").get(title=SEED_TITLE)
     page = page_at(PHONE)
+    beacons = []
+    page.on("request", lambda request: beacons.append(request.url))
     page.goto(demo.url + story.get_absolute_url())
-    # Opening the page and looking at the top is not reading it.
-    page.wait_for_timeout(1500)
+    # Opening the page and looking at the top is not reading it: the page settles (no request
+    # for half a second) and has sent no beacon.
+    page.wait_for_load_state("networkidle")
+    read_url = page.get_attribute("[data-read-url]", "data-read-url")
+    assert read_url and not [url for url in beacons if url.endswith(read_url)]
     assert Read.objects.filter(story=story).count() == 0
-    # Scrolling down through the story is.
-    for _ in range(30):
-        page.mouse.wheel(0, 600)
-        page.wait_for_timeout(50)
-    assert wait_for_reads(page, story, 1) == 1
-    # The same browser reading it again today is not a second read.
-    page.reload()
-    for _ in range(30):
-        page.mouse.wheel(0, 600)
-        page.wait_for_timeout(50)
-    page.wait_for_timeout(1000)
+    # Scrolling down through the story is: the beacon goes, and once the server has answered
+    # the read is counted.
+    with page.expect_response(beacon_answer(read_url)) as sent:
+        scroll_through(page)
+    assert sent.value.status == 204
+    assert Read.objects.filter(story=story).count() == 1
+    # The same browser reading it again today sends the beacon again, and is not a second read.
+    # Back to the top first: a reload restores the scroll position, and at the bottom the wheel
+    # would scroll nothing.
+    page.evaluate("window.scrollTo(0, 0)")
+    with page.expect_response(beacon_answer(read_url)) as sent:
+        page.reload()
+        scroll_through(page)
+    assert sent.value.status == 204
     assert Read.objects.filter(story=story).count() == 1
     story.refresh_from_db()
     assert story.read_count == 1

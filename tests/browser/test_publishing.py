@@ -137,6 +137,6 @@ def test_autosave_keeps_a_draft_and_leaving_warns(site, browser):
     page.keyboard.type(" More.")
     dialogs = []
     page.on("dialog", lambda dialog: (dialogs.append(dialog.type), dialog.dismiss()))
-    page.evaluate("window.location.href = '/explore/'")
-    page.wait_for_timeout(500)
+    with page.expect_event("dialog"):
+        page.evaluate("window.location.href = '/explore/'")
     assert dialogs == ["beforeunload"]

@@ -3,13 +3,9 @@
 from __future__ import annotations
 
 import pytest
-from django.contrib.flatpages.models import FlatPage
-from django.contrib.sites.models import Site
-from django.core.management import call_command
 
-from platform_site.pages import ensure_footer_pages
 from stories.models import Story
-from tests.browser.conftest import DESKTOP, PHONE, assert_accessible, screenshot
+from tests.browser.conftest import DESKTOP, PHONE, assert_accessible, build_demo, screenshot
 
 SEED_TITLE = "How Ketamine Infusion Therapy Differs from Traditional Antidepressant Medication"
 
@@ -18,11 +14,9 @@ SEED_ORDER = ["community", "title", "hero", "byline", "body", "tags", "about", "
 
 
 @pytest.fixture
-def demo(transactional_db, live_server):
-    # A transactional test's flush also empties what migrations created; put the pages back.
-    # (Serialized rollback cannot: Playwright's event loop hides the connection that holds it.)
-    ensure_footer_pages(Site, FlatPage)
-    call_command("load_demo", password="demo-password-for-tests", verbosity=0)
+def demo(demo_data, live_server):
+    # The footer pages and load_demo, built once per process (conftest.demo_data).
+    demo_data("demo", build_demo)
     return live_server
 
 
@@ -105,7 +99,8 @@ def test_a_reader_finds_the_seed_story_from_explore(demo, seed_story, page_at):
     while not page.get_by_role("link", name=SEED_TITLE).count():
         page.get_by_role("link", name="Older →").click()
     page.get_by_role("link", name=SEED_TITLE).click()
-    assert page.url.endswith(seed_story.get_absolute_url())
+    page.wait_for_url("**" + seed_story.get_absolute_url())
     page.get_by_role("link", name="health").first.click()
-    assert page.url.endswith("/lifehack/tag/health/")
+    # Waits for the tag page to load: the click returns before it has drawn its list.
+    page.wait_for_url("**/lifehack/tag/health/")
     assert page.get_by_role("link", name=SEED_TITLE).is_visible()

@@ -5,21 +5,14 @@ from __future__ import annotations
 import re
 
 import pytest
-from django.contrib.flatpages.models import FlatPage
-from django.contrib.sites.models import Site
-from django.core.management import call_command
 
-from platform_site.pages import ensure_footer_pages
-from tests.browser.conftest import DESKTOP, PHONE, assert_accessible, screenshot
+from tests.browser.conftest import DESKTOP, PHONE, assert_accessible, build_demo, screenshot
 
 
 @pytest.fixture
-def demo(transactional_db, live_server):
-    # A transactional test's flush also empties what migrations created; put the pages back.
-    # The search index is not emptied by a flush, and needs no putting back: load_demo's saves
-    # index every story, and rows a flush leaves behind are never shown.
-    ensure_footer_pages(Site, FlatPage)
-    call_command("load_demo", password="demo-password-for-tests", verbosity=0)
+def demo(demo_data, live_server):
+    # The footer pages and load_demo, built once per process (conftest.demo_data).
+    demo_data("demo", build_demo)
     return live_server
 
 

@@ -6,35 +6,36 @@ from __future__ import annotations
 from datetime import timedelta
 
 import pytest
-from django.contrib.flatpages.models import FlatPage
-from django.contrib.sites.models import Site
 from django.core.management import call_command
 from django.db import connection
 from django.utils import timezone
 
 from creators.models import User
 from insights.models import Insight
-from platform_site.pages import ensure_footer_pages
 from stories.models import Story
 from subscriptions.models import Subscription
 from support.models import LedgerEntry
 from support.services import support_settings_update, tip_create
-from tests.browser.conftest import DESKTOP, PHONE, assert_accessible, screenshot
+from tests.browser.conftest import DESKTOP, PHONE, assert_accessible, build_demo, screenshot
 from tests.insights.insights_helpers import default_choices, make_readers
 
 PASSWORD = "a creator's long password 9"
 
 
 @pytest.fixture
-def creator(transactional_db, live_server, settings) -> User:
+def creator(demo_data, live_server, settings) -> User:
     """Amelia, the seed story's creator, after `make demo`, with a year of followers, insights
-    and tips."""
+    and tips; built once per process (conftest.demo_data)."""
     settings.PAYMENTS_GATEWAY = "offline"
     settings.STRIPE_SECRET_KEY = ""
     settings.PLATFORM_FEE_BASIS_POINTS = 700
     settings.SUPPORT_CURRENCY = "usd"
-    ensure_footer_pages(Site, FlatPage)
-    call_command("load_demo", password="demo-password-for-tests", verbosity=0)
+    # On top of the demo, itself kept once built: the reads, followers, insights and tips.
+    demo_data("stats-creator", lambda: (demo_data("demo", build_demo), add_to_the_demo()))
+    return User.objects.get(username="ameliawilson")
+
+
+def add_to_the_demo() -> None:
     call_command("load_demo_reads", verbosity=0)
     amelia = User.objects.get(username="ameliawilson")
     amelia.set_password(PASSWORD)
@@ -55,7 +56,6 @@ def creator(transactional_db, live_server, settings) -> User:
     for months_ago, amount in enumerate([500, 300, 1000, 200, 700, 500, 1500]):
         tip, _ = tip_create(creator=amelia, supporter=readers[months_ago], amount=amount)
         backdate(now - timedelta(days=30 * months_ago), tip=tip)
-    return amelia
 
 
 def backdate(when, **source) -> None:

@@ -4,14 +4,10 @@ Feed, leave from the Subscriptions page; each page at both widths and without ax
 from __future__ import annotations
 
 import pytest
-from django.contrib.flatpages.models import FlatPage
-from django.contrib.sites.models import Site
-from django.core.management import call_command
 
-from platform_site.pages import ensure_footer_pages
 from stories.models import Story
 from subscriptions.tokens import make_token
-from tests.browser.conftest import DESKTOP, PHONE, assert_accessible, screenshot
+from tests.browser.conftest import DESKTOP, PHONE, assert_accessible, build_demo, screenshot
 from tests.conftest import make_user
 
 SEED_TITLE = "How Ketamine Infusion Therapy Differs from Traditional Antidepressant Medication"
@@ -19,9 +15,9 @@ PASSWORD = "a reader's long password 7"
 
 
 @pytest.fixture
-def demo(transactional_db, live_server):
-    ensure_footer_pages(Site, FlatPage)
-    call_command("load_demo", password="demo-password-for-tests", verbosity=0)
+def demo(demo_data, live_server):
+    # The footer pages and load_demo, built once per process (conftest.demo_data).
+    demo_data("demo", build_demo)
     return live_server
 
 

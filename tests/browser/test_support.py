@@ -4,30 +4,33 @@ a signed-in reader pledges $2.99, and the creator's wallet shows both, the fee a
 from __future__ import annotations
 
 import pytest
-from django.contrib.flatpages.models import FlatPage
-from django.contrib.sites.models import Site
-from django.core.management import call_command
 
-from platform_site.pages import ensure_footer_pages
 from stories.models import Story
 from support.models import Pledge, Tip
 from support.services import support_settings_update
-from tests.browser.conftest import DESKTOP, PHONE, assert_accessible, screenshot
+from tests.browser.conftest import (
+    DEMO_PASSWORD,
+    DESKTOP,
+    PHONE,
+    assert_accessible,
+    build_demo,
+    screenshot,
+)
 from tests.conftest import make_user
 
 SEED_TITLE = "How Ketamine Infusion Therapy Differs from Traditional Antidepressant Medication"
 PASSWORD = "a reader's long password 7"
-CREATOR_PASSWORD = "demo-password-for-tests"
+CREATOR_PASSWORD = DEMO_PASSWORD
 
 
 @pytest.fixture
-def demo(transactional_db, live_server, settings):
+def demo(demo_data, live_server, settings):
     settings.PAYMENTS_GATEWAY = "offline"
     settings.STRIPE_SECRET_KEY = ""
     settings.PLATFORM_FEE_BASIS_POINTS = 700
     settings.SUPPORT_CURRENCY = "usd"
-    ensure_footer_pages(Site, FlatPage)
-    call_command("load_demo", password=CREATOR_PASSWORD, verbosity=0)
+    # The footer pages and load_demo, built once per process (conftest.demo_data).
+    demo_data("demo", build_demo)
     return live_server
 
 

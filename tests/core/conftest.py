@@ -12,8 +12,11 @@ from tests.core.workers import manage
 
 
 @pytest.fixture
-def worker_env(tmp_path) -> Iterator[dict[str, str]]:
-    """Environment for manage.py processes sharing one migrated database of their own."""
+def worker_env(tmp_path, worker_id) -> Iterator[dict[str, str]]:
+    """Environment for manage.py processes sharing one migrated database of their own.
+
+    On PostgreSQL one per pytest-xdist worker (worker_id is "master" without xdist), so
+    parallel tests never drop each other's."""
     env = {**os.environ, "DJANGO_DEBUG": "true", "PYTHONUNBUFFERED": "1"}
     env.pop("TASKS_REDIS_URL", None)  # the database backend unless a test asks for RQ
     url = os.environ.get("DATABASE_URL", "")
@@ -22,7 +25,8 @@ def worker_env(tmp_path) -> Iterator[dict[str, str]]:
         import psycopg
 
         parts = urlsplit(url)
-        name = f"{parts.path.lstrip('/')}_worker_test"
+        suffix = "" if worker_id == "master" else f"_{worker_id}"
+        name = f"{parts.path.lstrip('/')}_worker_test{suffix}"
         admin = urlunsplit(parts._replace(path="/postgres"))
 
         def run_admin(sql: str) -> None:

@@ -3,8 +3,13 @@ left unrun survives it, and a worker started afterwards runs it exactly once."""
 
 from __future__ import annotations
 
+import pytest
+
 from tests.core.jobs_for_tests import runs
 from tests.core.workers import DB_WORKER, manage, shell
+
+# Real manage.py processes on a freshly migrated database: several seconds each.
+pytestmark = pytest.mark.slow
 
 QUEUE_A_NOTE = """
 from core import jobs

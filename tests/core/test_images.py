@@ -1,10 +1,12 @@
-"""Every uploaded image is refused with a form error or re-encoded clean, within a second."""
+"""Every uploaded image is refused with a form error or re-encoded clean, decoding no more
+pixels than the module's limit (the time each takes: bench/image_corpus_benchmark.py)."""
 
 from __future__ import annotations
 
 import io
 import logging
-import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -15,7 +17,14 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import override_settings
 from PIL import ExifTags, Image, ImageFile
 
-from core.images import ImageRejected, SafeImageField, make_variant, process_upload
+from core.images import (
+    MAX_PIXELS,
+    MAX_SIDE,
+    ImageRejected,
+    SafeImageField,
+    make_variant,
+    process_upload,
+)
 
 DATA = Path(__file__).resolve().parent.parent / "data" / "images"
 CORPUS = sorted(p for p in DATA.rglob("*") if p.is_file() and p.suffix != ".md")
@@ -74,6 +83,33 @@ def reopen(content: ContentFile) -> Image.Image:
     return image
 
 
+@contextmanager
+def decoded_pixels() -> Iterator[list[int]]:
+    """The pixel count of every image Pillow decodes inside the block, in order.
+
+    The work an upload costs, the same on any machine: a wall-clock limit fails on a busy one.
+    Counted at the decode itself (ImageFile.load with tiles left to decode), after any draft
+    mode has shrunk what libjpeg decodes.
+    """
+    counts: list[int] = []
+    original_load = ImageFile.ImageFile.load
+
+    def counting_load(self):
+        if self.tile:
+            counts.append(self.size[0] * self.size[1])
+        return original_load(self)
+
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(ImageFile.ImageFile, "load", counting_load)
+        yield counts
+
+
+def assert_bounded_work(counts: list[int], *, decodes: int) -> None:
+    """At most `decodes` decodes, none of them over the module's own pixel limit."""
+    assert len(counts) <= decodes, f"{len(counts)} decodes: {counts}"
+    assert all(count <= MAX_PIXELS for count in counts), f"decoded {max(counts):,} pixels"
+
+
 def rejection(f) -> ImageRejected:
     with pytest.raises(ImageRejected) as caught:
         process_upload(f)
@@ -81,31 +117,51 @@ def rejection(f) -> ImageRejected:
 
 
 @pytest.mark.parametrize("path", CORPUS, ids=lambda p: str(p.relative_to(DATA)))
-def test_corpus_file_is_refused_or_reencoded_clean_within_a_second(path, caplog):
+def test_corpus_file_is_refused_or_reencoded_clean_with_bounded_work(path, caplog):
     original = path.read_bytes()
     caplog.set_level(logging.WARNING, logger="core.images")
 
-    started = time.perf_counter()
-    try:
-        result = process_upload(upload(path))
-    except ValidationError as error:
-        result = None
-        assert error.messages and error.code
-    elapsed = time.perf_counter() - started
+    with decoded_pixels() as counts:
+        try:
+            result = process_upload(upload(path))
+        except ValidationError as error:
+            result = None
+            assert error.messages and error.code
 
-    assert elapsed < 1.0, f"{elapsed:.2f} s"
+    # One decode at most, within the limit: what kept each file under a second.
+    assert_bounded_work(counts, decodes=1)
     # Every refusal is one of the failures the module expects, not its catch-all.
     assert not caplog.records
     if result is None:
         return
     output = result.read()
     image = reopen(result)
+    assert max(image.size) <= MAX_SIDE
     assert result.name.endswith(EXTENSION_OF[image.format])
     assert len(image.getexif()) == 0
     assert not METADATA_KEYS & set(image.info)
     for marker in PAYLOAD_MARKERS:
         if marker in original:
             assert marker not in output, marker
+
+
+def test_decoded_pixels_counts_each_decode_and_the_limit_fails_over_it():
+    # The counter the corpus test relies on sees a real decode, and the bound can fail.
+    with decoded_pixels() as counts:
+        process_upload(upload(DATA / "pillow_tests" / "hopper.png"))
+    assert counts == [128 * 128]
+    with pytest.raises(AssertionError, match="decoded"):
+        assert_bounded_work([MAX_PIXELS + 1], decodes=1)
+    with pytest.raises(AssertionError, match="2 decodes"):
+        assert_bounded_work([1, 1], decodes=1)
+
+
+def test_a_large_jpeg_is_decoded_at_a_reduced_size():
+    # 4800x3200 through libjpeg's draft mode: half the side, a quarter of the pixels.
+    source = encoded(Image.new("RGB", (4800, 3200), (90, 120, 150)), "JPEG")
+    with decoded_pixels() as counts:
+        process_upload(source)
+    assert counts == [2400 * 1600]
 
 
 def test_corpus_is_all_there():

@@ -18,10 +18,13 @@ from core import jobs
 from tests.core.jobs_for_tests import flaky, note, runs
 from tests.core.workers import RQ_WORKER, manage, shell
 
-pytestmark = pytest.mark.skipif(
-    not os.environ.get("TASKS_REDIS_URL"),
-    reason="TASKS_REDIS_URL is not set; .ci/run runs these against a real Redis",
-)
+pytestmark = [
+    pytest.mark.slow,  # real worker processes, 5-10 s each
+    pytest.mark.skipif(
+        not os.environ.get("TASKS_REDIS_URL"),
+        reason="TASKS_REDIS_URL is not set; .ci/run runs these against a real Redis",
+    ),
+]
 
 RQ_BACKEND = {"default": {"BACKEND": "django_tasks_rq.RQBackend", "QUEUES": ["default"]}}
 

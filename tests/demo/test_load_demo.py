@@ -85,6 +85,7 @@ def snapshot() -> dict[str, object]:
     }
 
 
+@pytest.mark.slow  # one load_demo for the class, ~4 s
 class TestDemoContent:
     """Checks on one load of the demo data, shared by the class and rolled back afterwards."""
 
@@ -233,6 +234,7 @@ def test_refuses_a_database_with_other_accounts():
     assert not Story.objects.exists() and not Community.objects.exists()
 
 
+@pytest.mark.slow
 @pytest.mark.django_db
 def test_force_loads_beside_other_accounts_with_a_random_password():
     alice = make_user("alice")
@@ -244,6 +246,7 @@ def test_force_loads_beside_other_accounts_with_a_random_password():
     assert authenticate(username="editor", password=password) is not None
 
 
+@pytest.mark.slow
 @pytest.mark.django_db(transaction=True)
 def test_demo_data_sends_no_email(mailoutbox, settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path
@@ -252,6 +255,7 @@ def test_demo_data_sends_no_email(mailoutbox, settings, tmp_path):
     assert mailoutbox == []
 
 
+@pytest.mark.slow
 @pytest.mark.django_db(transaction=True)
 def test_demo_data_queues_no_job_for_a_worker_to_send_later(settings, tmp_path):
     # With the database queue `make run` uses, an email swapped out for the load would still

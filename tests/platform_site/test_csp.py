@@ -119,6 +119,7 @@ def test_report_only_is_a_switch_and_enforcing_is_the_default():
     )
 
 
+@pytest.mark.slow  # five settings processes
 def test_images_may_come_from_the_media_host_and_forms_may_end_on_stripe():
     directive = "settings.CONTENT_SECURITY_POLICY['DIRECTIVES']"
     assert setting(f"{directive}['img-src']", **DEV) == "[\"'self'\", 'data:']"

@@ -305,3 +305,13 @@ def test_collectstatic_hashes_and_compresses_every_file_for_production(tmp_path)
         hashed = tmp_path / manifest[name]
         assert hashed.exists() and hashed.name != Path(name).name
         assert hashed.with_name(hashed.name + ".gz").exists()
+
+
+def test_the_site_hashes_passwords_with_djangos_default_hashers():
+    # Tests swap in a fast hasher (tests/conftest.py); the site itself must not.
+    from django.conf import global_settings
+
+    import platform_site.settings as site_settings
+
+    assert not hasattr(site_settings, "PASSWORD_HASHERS")
+    assert global_settings.PASSWORD_HASHERS[0].endswith("PBKDF2PasswordHasher")

@@ -15,6 +15,9 @@ from django.utils import timezone
 
 from stories.models import Story
 
+# Slow: the module's fixture runs load_demo (~4 s); `make test-fast` leaves it out.
+pytestmark = pytest.mark.slow
+
 SEED_TITLE = "How Ketamine Infusion Therapy Differs from Traditional Antidepressant Medication"
 
 
