@@ -10,12 +10,15 @@ from pathlib import Path
 
 import pytest
 from django.apps import apps
+from django.conf import settings as django_settings
 from django.contrib.contenttypes.models import ContentType
 from django.contrib.flatpages.models import FlatPage
 from django.contrib.sites.models import Site
 from django.core.management import call_command
 from django.core.management.color import no_style
+from django.core.servers.basehttp import WSGIServer
 from django.db import connection, transaction
+from django.test.testcases import LiveServerThread
 
 from platform_site.pages import ensure_footer_pages
 from search.index import rebuild_index
@@ -46,6 +49,26 @@ def _missing_browser() -> str | None:
     except ImportError:
         return "the playwright package is not installed (make test installs it)"
     return None
+
+
+class OneRequestAtATime(WSGIServer):
+    """The live server without a thread per request, for SQLite's in-memory test database.
+
+    That database is one connection, which the live server hands to every request thread; two
+    requests at once (a form's POST and the page's read beacon) then collide in it ("cannot
+    open savepoint - SQL statements in progress"). Served one at a time, with Django's
+    single-threaded server closing each connection, they cannot.
+    """
+
+    def __init__(self, *args, connections_override=None, **kwargs):
+        super().__init__(*args, **kwargs)
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _serial_live_server_on_sqlite():
+    if django_settings.DATABASES["default"]["ENGINE"].endswith("sqlite3"):
+        LiveServerThread.server_class = OneRequestAtATime
+    yield
 
 
 @pytest.fixture(scope="session")
