@@ -15,6 +15,7 @@ from __future__ import annotations
 import logging
 import os
 
+from rq.exceptions import NoSuchJobError
 from rq.job import Job
 from rq.registry import StartedJobRegistry
 from rq.worker import Worker
@@ -40,7 +41,12 @@ def _process_alive(pid: int) -> bool:
 class ReclaimingWorker(Worker):
     def __init__(self, *args, **kwargs) -> None:
         kwargs.setdefault("maintenance_interval", MAINTENANCE_SECONDS)
+        # An idle worker blocks on the queue for its TTL less 15 s before it looks again (405 s
+        # by default), and maintenance waits for that: keep the wait near MAINTENANCE_SECONDS.
+        kwargs.setdefault("worker_ttl", MAINTENANCE_SECONDS + 15)
         super().__init__(*args, **kwargs)
+        # Per queue, the intermediate queue's jobs at the last maintenance pass.
+        self._stuck_seen: dict[str, set[str]] = {}
 
     def handle_work_horse_killed(self, job: Job, retpid, ret_val, rusage) -> None:
         super().handle_work_horse_killed(job, retpid, ret_val, rusage)
@@ -54,22 +60,52 @@ class ReclaimingWorker(Worker):
             job.retry_intervals = [0]
 
     def run_maintenance_tasks(self) -> None:
-        self.reclaim_orphans()
+        try:
+            self.reclaim_orphans()
+        except Exception:
+            # Never let the reclaim stop the worker: RQ's own cleanup still runs below.
+            logger.exception("Worker %s could not reclaim orphaned jobs", self.name)
         super().run_maintenance_tasks()
 
     def reclaim_orphans(self) -> int:
-        """Queue again the jobs that dead workers on this machine left started; how many."""
+        """Queue again the jobs that dead workers on this machine left behind; how many.
+
+        Two places: the started registry (a job being run when its worker died) and the
+        intermediate queue, where a job waits for the instant between being taken off the
+        queue and being started: one still there at a second look, MAINTENANCE_SECONDS
+        later, lost its worker in that instant (RQ itself fails it after a minute).
+        """
         reclaimed = 0
         for queue in self.queues:
             registry = StartedJobRegistry(queue=queue)
             for job_id in registry.get_job_ids(cleanup=False):
-                job = Job.fetch(job_id, connection=self.connection, serializer=self.serializer)
-                if job is None or job.worker_name == self.name or not self._orphaned(job):
+                try:
+                    job = Job.fetch(job_id, connection=self.connection, serializer=self.serializer)
+                except NoSuchJobError:
+                    continue
+                if job.worker_name == self.name or not self._orphaned(job):
                     continue
                 registry.remove(job)
                 queue.enqueue_job(job)
                 reclaimed += 1
                 logger.warning("Job %s was left started by a dead worker; queued again", job.id)
+            reclaimed += self._reclaim_stuck(queue, registry)
+        return reclaimed
+
+    def _reclaim_stuck(self, queue, registry: StartedJobRegistry) -> int:
+        waiting = queue.intermediate_queue
+        seen = self._stuck_seen.setdefault(queue.name, set())
+        now_there = {job_id for job_id in waiting.get_job_ids() if job_id not in registry}
+        stuck, self._stuck_seen[queue.name] = now_there & seen, now_there
+        reclaimed = 0
+        for job_id in stuck:
+            waiting.remove(job_id)
+            job = queue.fetch_job(job_id)
+            if job is None:
+                continue
+            queue.enqueue_job(job)
+            reclaimed += 1
+            logger.warning("Job %s was stuck between queue and worker; queued again", job_id)
         return reclaimed
 
     def _orphaned(self, job: Job) -> bool:

@@ -65,10 +65,17 @@ class OneRequestAtATime(WSGIServer):
 
 
 @pytest.fixture(scope="session", autouse=True)
-def _serial_live_server_on_sqlite():
-    if django_settings.DATABASES["default"]["ENGINE"].endswith("sqlite3"):
-        LiveServerThread.server_class = OneRequestAtATime
-    yield
+def _serial_live_server_on_sqlite(request):
+    """Start pytest-django's (session-wide) live server with OneRequestAtATime on SQLite, and
+    put the class back at once: other tests start threaded servers of their own."""
+    if not django_settings.DATABASES["default"]["ENGINE"].endswith("sqlite3"):
+        return
+    threaded = LiveServerThread.server_class
+    LiveServerThread.server_class = OneRequestAtATime
+    try:
+        request.getfixturevalue("live_server")
+    finally:
+        LiveServerThread.server_class = threaded
 
 
 @pytest.fixture(scope="session")

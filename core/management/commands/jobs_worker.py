@@ -16,6 +16,7 @@ from django.core.management import call_command
 from django.utils.autoreload import DJANGO_AUTORELOAD_ENV, run_with_reloader
 from django_tasks_db.management.commands import db_worker
 
+from core import rq_worker
 from core.workers import BeatingWorker
 
 
@@ -38,6 +39,9 @@ class Command(db_worker.Command):
         if uses_rq():
             rq_options = ["--with-scheduler", "--job-class", "django_tasks_rq.Job"]
             rq_options += ["--worker-class", "core.rq_worker.ReclaimingWorker"]
+            # An idle RQ worker looks at its queue, and runs maintenance (the reclaim), every
+            # worker TTL less 15 s: 420 s unless told.
+            rq_options += ["--worker-ttl", str(rq_worker.MAINTENANCE_SECONDS + 15)]
             if options["batch"]:
                 rq_options.append("--burst")
             call_command("rqworker", "default", *rq_options)
