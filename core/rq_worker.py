@@ -16,7 +16,8 @@ import logging
 import os
 
 from rq.exceptions import NoSuchJobError
-from rq.job import Job
+from rq.executions import Execution
+from rq.job import Job, JobStatus
 from rq.registry import StartedJobRegistry
 from rq.worker import Worker
 
@@ -78,19 +79,37 @@ class ReclaimingWorker(Worker):
         reclaimed = 0
         for queue in self.queues:
             registry = StartedJobRegistry(queue=queue)
-            for job_id in registry.get_job_ids(cleanup=False):
-                try:
-                    job = Job.fetch(job_id, connection=self.connection, serializer=self.serializer)
-                except NoSuchJobError:
-                    continue
-                if job.worker_name == self.name or not self._orphaned(job):
-                    continue
-                registry.remove(job)
-                queue.enqueue_job(job)
-                reclaimed += 1
-                logger.warning("Job %s was left started by a dead worker; queued again", job.id)
+            for job_id, execution_id in registry.get_job_and_execution_ids(cleanup=False):
+                reclaimed += self._reclaim_started(queue, registry, job_id, execution_id)
             reclaimed += self._reclaim_stuck(queue, registry)
         return reclaimed
+
+    def _reclaim_started(self, queue, registry, job_id: str, execution_id: str) -> int:
+        # The execution names its worker from the moment it is registered; the job only once
+        # the horse has started it, so a worker killed in between left a job still "queued"
+        # but registered as started, which RQ's own cleanup passes over for ever.
+        try:
+            execution = Execution.fetch(execution_id, job_id, self.connection)
+            worker_name = execution.worker_name
+        except ValueError:
+            execution, worker_name = None, ""
+        try:
+            job = Job.fetch(job_id, connection=self.connection, serializer=self.serializer)
+        except NoSuchJobError:
+            return 0
+        worker_name = worker_name or job.worker_name
+        if not worker_name or worker_name == self.name or not self._orphaned(worker_name):
+            return 0
+        if job.get_status() in (JobStatus.FINISHED, JobStatus.FAILED, JobStatus.CANCELED):
+            return 0  # a leftover entry, not a job left behind
+        if execution is not None:
+            registry.remove_execution(execution)
+        else:
+            registry.remove_executions(job)
+        queue.intermediate_queue.remove(job_id)
+        queue.enqueue_job(job)
+        logger.warning("Job %s was left started by a dead worker; queued again", job.id)
+        return 1
 
     def _reclaim_stuck(self, queue, registry: StartedJobRegistry) -> int:
         waiting = queue.intermediate_queue
@@ -99,20 +118,19 @@ class ReclaimingWorker(Worker):
         stuck, self._stuck_seen[queue.name] = now_there & seen, now_there
         reclaimed = 0
         for job_id in stuck:
-            waiting.remove(job_id)
             job = queue.fetch_job(job_id)
-            if job is None:
+            # Only a job nobody started: with several queues RQ leaves finished ones there.
+            if job is None or job.get_status() != JobStatus.QUEUED:
                 continue
+            waiting.remove(job_id)
             queue.enqueue_job(job)
             reclaimed += 1
             logger.warning("Job %s was stuck between queue and worker; queued again", job_id)
         return reclaimed
 
-    def _orphaned(self, job: Job) -> bool:
-        if not job.worker_name:
-            return False
+    def _orphaned(self, worker_name: str) -> bool:
         worker = Worker.find_by_key(
-            self.redis_worker_namespace_prefix + job.worker_name,
+            self.redis_worker_namespace_prefix + worker_name,
             connection=self.connection,
             job_class=self.job_class,
             queue_class=self.queue_class,
