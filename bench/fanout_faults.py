@@ -103,10 +103,12 @@ def main() -> None:
     parser.add_argument("--redis", default="redis://127.0.0.1:6379/12")
     parser.add_argument("--timeout", type=float, default=300)
     parser.add_argument("--late", type=float, default=60, help="extra wait for late copies")
+    parser.add_argument("--only", action="append", help="run only this case (repeatable)")
     args = parser.parse_args()
     cases = ["normal", "graceful restart", "kill -9 worker", "kill -9 worker, then wait"]
     if args.backend == "rq":
         cases.append("kill -9 children")
+    cases = [case for case in cases if not args.only or case in args.only]
     print(f"{args.subscribers:,} subscribers, {args.backend} backend, {args.database}")
     print("| case | received | lost | duplicated | seconds |\n|---|---|---|---|---|")
     with tempfile.TemporaryDirectory() as tmp:

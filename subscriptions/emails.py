@@ -122,7 +122,7 @@ def send_new_story_batch(*, story_id: int, subscriber_ids: list[int]) -> int:
     }
     subject = f"New from {story.creator.name}: {story.title}"
     sent = will_retry = 0
-    with get_connection() as connection:
+    with get_connection() as connection, mail.quick_commits():
         for reader in readers:
             try:
                 deliver(
