@@ -7,6 +7,7 @@ Used by tests/subscriptions/test_fanout_crash.py and bench/fanout_faults.py.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import signal
 import socket
@@ -163,15 +164,11 @@ class Worker:
     def stop(self) -> None:
         if self.process.poll() is None:
             self.process.send_signal(signal.SIGTERM)
-            try:
+            with contextlib.suppress(subprocess.TimeoutExpired):
                 self.process.wait(timeout=15)
-            except subprocess.TimeoutExpired:
-                pass
         # Whatever is left of its session (a work horse or RQ's scheduler whose parent was
         # killed) must not go on taking jobs from the next run's queue.
-        try:
+        with contextlib.suppress(ProcessLookupError):
             os.killpg(self.process.pid, signal.SIGKILL)
-        except ProcessLookupError:
-            pass
         self.process.wait(timeout=10)
         self.log.close()
