@@ -129,8 +129,13 @@ class Worker:
         self.log = open(log, "ab")  # noqa: SIM115 - closed in stop()
         self.process = subprocess.Popen(
             [
-                sys.executable, "manage.py", "jobs_worker",
-                "--no-reload", "--no-startup-delay", "--interval", "0.2",
+                sys.executable,
+                "manage.py",
+                "jobs_worker",
+                "--no-reload",
+                "--no-startup-delay",
+                "--interval",
+                "0.2",
             ],  # fmt: skip
             cwd=ROOT,
             env=env,
