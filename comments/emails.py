@@ -1,17 +1,18 @@
 """Emails about comments, background jobs (core.jobs): a new comment on a creator's story,
 a reply to a reader's comment. Each one checks, when it runs, that it is still wanted, and
-records its send (core.jobs.send_once), so a job that runs again does not mail twice."""
+records its send (core.mail.send_once), so a job that runs again does not mail twice."""
 
 from __future__ import annotations
 
 from django.conf import settings
-from django.core.mail import send_mail
+from django.core.mail import EmailMessage
 from django.template.loader import render_to_string
 from django.urls import reverse
 
 from comments.models import Comment
-from core.jobs import job, send_once
+from core.jobs import job
 from core.links import absolute
+from core.mail import send_once
 from creators.models import User
 
 
@@ -44,7 +45,7 @@ def _send(*, key: str, comment: Comment, recipient: User, subject: str, template
         "SITE_NAME": settings.SITE_NAME,
     }
     body = render_to_string(template, context)
-    send_once(key, lambda: send_mail(subject, body, None, [recipient.email]))
+    send_once(key, EmailMessage(subject, body, None, [recipient.email]))
 
 
 @job

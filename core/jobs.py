@@ -10,8 +10,10 @@ module adds on top:
   mistake is a traceback in the request rather than a worker log minutes later;
 - `@job` retries a job that raises, a few times with growing delays (django-tasks has no
   retries of its own);
-- `muted()` queues nothing at all, for code such as demo data that must not send mail;
-- `send_once` records a send before making it, so a retried job does not mail anyone twice.
+- `muted()` queues nothing at all, for code such as demo data that must not send mail.
+
+What a job sends is recorded as it is handed over (core.mail), so a job run twice mails
+nobody twice.
 """
 
 from __future__ import annotations
@@ -26,7 +28,7 @@ from contextvars import ContextVar
 from datetime import timedelta
 from typing import Any, ParamSpec, TypeVar
 
-from django.db import IntegrityError, transaction
+from django.db import transaction
 from django.utils import timezone
 from django_tasks import task
 from django_tasks.base import Task
@@ -127,25 +129,3 @@ def muted() -> Iterator[None]:
         yield
     finally:
         _muted.reset(token)
-
-
-def send_once(key: str, send: Callable[[], object]) -> bool:
-    """Call `send()` unless a send under `key` was already recorded; True if it was called.
-
-    The record is written, and committed, before sending: a job that runs twice (a retry, or
-    two workers) finds it and stays silent, and one that crashes mid-send loses one email
-    rather than sending it again. If `send()` raises, the record goes, so a retry may send.
-    """
-    from core.models import SentMark
-
-    try:
-        with transaction.atomic():
-            mark = SentMark.objects.create(key=key)
-    except IntegrityError:
-        return False
-    try:
-        send()
-    except BaseException:
-        mark.delete()
-        raise
-    return True

@@ -26,8 +26,9 @@ import socket
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 
-from django.core.mail import EmailMessage
+from django.core.mail import EmailMessage, get_connection
 from django.core.mail.backends.smtp import EmailBackend as SMTPBackend
+from django.db import IntegrityError, transaction
 from django.db import connection as database
 
 CRLF = b"\r\n"
@@ -73,7 +74,7 @@ def deliver(
         if not claim():
             raise AlreadySent
         try:
-            message.send()
+            connection.send_messages([message])
         except BaseException:
             release()
             raise
@@ -110,6 +111,34 @@ def deliver(
     if code != 250:
         release()
         raise Refused(code, reply.decode(errors="replace"), "end")
+
+
+def send_once(key: str, message: EmailMessage) -> bool:
+    """Send `message` unless a send under `key` was already recorded; True if it was sent.
+
+    For the emails one event causes (a receipt, a reply): the record is a `core.SentMark`
+    keyed by the event, handed over with the message like the fan-out's (`deliver`), so a job
+    that runs twice, a retry or a second worker, sends it once.
+    """
+    from core.models import SentMark
+
+    def claim() -> bool:
+        try:
+            with transaction.atomic():
+                SentMark.objects.create(key=key)
+        except IntegrityError:
+            return False
+        return True
+
+    def release() -> None:
+        SentMark.objects.filter(key=key).delete()
+
+    with get_connection() as connection:
+        try:
+            deliver(message, connection=connection, claim=claim, release=release)
+        except AlreadySent:
+            return False
+    return True
 
 
 @contextlib.contextmanager

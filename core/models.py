@@ -9,8 +9,8 @@ from django.utils import timezone
 class SentMark(models.Model):
     """One email (or other message) a job has sent, by a key the job makes up.
 
-    Written just before the send (core.jobs.send_once), so a job that runs again, a retry or
-    a second worker, finds it and does not send again. The unique key is the whole point.
+    Claimed as the email is handed over (core.mail.send_once), so a job that runs again, a
+    retry or a second worker, finds it and does not send again. The unique key is the point.
     """
 
     key = models.CharField(max_length=200, unique=True)

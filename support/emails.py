@@ -1,18 +1,19 @@
 """Emails about money: receipts, failed and ended pledges, refunds and payout decisions.
 
 Each function is a background job (core.jobs): it takes ids, reads the rows afresh and sends
-one plain-text email, recorded under a key naming the event (core.jobs.send_once) so that a
+one plain-text email, recorded under a key naming the event (core.mail.send_once) so that a
 job that runs again does not send it twice. A person without an email address is skipped.
 """
 
 from __future__ import annotations
 
 from django.conf import settings
-from django.core.mail import send_mail
+from django.core.mail import EmailMessage
 from django.template.loader import render_to_string
 
-from core.jobs import job, send_once
+from core.jobs import job
 from core.links import absolute
+from core.mail import send_once
 from support.models import PayoutRequest, Pledge, PledgePayment, Tip
 
 
@@ -21,7 +22,7 @@ def _send(*, key: str, to: str, subject: str, template: str, **context: object) 
         return
     context["SITE_NAME"] = settings.SITE_NAME
     body = render_to_string(f"emails/{template}", context)
-    send_once(f"support.{key}", lambda: send_mail(subject, body, None, [to]))
+    send_once(f"support.{key}", EmailMessage(subject, body, None, [to]))
 
 
 @job

@@ -5,7 +5,6 @@ runs again does not repeat them. Workers in other processes: test_job_workers.py
 from __future__ import annotations
 
 import pytest
-from django.core import mail
 from django.db import transaction
 from django.utils import timezone
 from django_tasks import TaskResultStatus
@@ -13,7 +12,6 @@ from django_tasks_db.management.commands.db_worker import Worker
 from django_tasks_db.models import DBTaskResult
 
 from core import jobs
-from core.models import SentMark
 from tests.core import jobs_for_tests
 from tests.core.jobs_for_tests import flaky, note, runs
 
@@ -60,8 +58,7 @@ def test_a_job_is_queued_after_commit_and_not_on_rollback(transactional_db, log)
 
 
 def test_the_database_backend_keeps_the_job_until_a_worker_runs_it(
-    transactional_db,
-    database_backend, log, django_capture_on_commit_callbacks
+    transactional_db, database_backend, log, django_capture_on_commit_callbacks
 ):
     with django_capture_on_commit_callbacks(execute=True):
         jobs.enqueue(note, path=log, text="kept")
@@ -130,8 +127,7 @@ def test_a_job_that_keeps_failing_gives_up_after_max_attempts(transactional_db, 
 
 
 def test_a_retry_waits_longer_each_time_in_the_database(
-    transactional_db,
-    database_backend, log, django_capture_on_commit_callbacks
+    transactional_db, database_backend, log, django_capture_on_commit_callbacks
 ):
     with django_capture_on_commit_callbacks(execute=True):
         jobs.enqueue(flaky, path=log, failures=2)
@@ -166,26 +162,3 @@ def test_retry_delays_double_with_at_most_a_quarter_added():
 def test_the_job_function_never_sees_the_attempt_counter(log):
     assert flaky.call(path=log, failures=0) == 1
     assert jobs_for_tests.flaky.func.__name__ == "flaky"
-
-
-# --- sends recorded once ------------------------------------------------------------------------
-
-
-def test_send_once_sends_a_key_only_once(db):
-    def send() -> None:
-        mail.send_mail("Hello", "Body", None, ["bob@example.com"])
-
-    assert jobs.send_once("greeting:1", send) is True
-    assert jobs.send_once("greeting:1", send) is False
-    assert jobs.send_once("greeting:2", send) is True
-    assert len(mail.outbox) == 2
-
-
-def test_a_failed_send_leaves_no_record_so_a_retry_may_send(db):
-    def refused() -> None:
-        raise ConnectionError("smtp down")
-
-    with pytest.raises(ConnectionError):
-        jobs.send_once("receipt:7", refused)
-    assert not SentMark.objects.exists()
-    assert jobs.send_once("receipt:7", lambda: None) is True

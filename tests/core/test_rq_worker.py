@@ -135,8 +135,7 @@ def test_a_fan_out_batch_run_twice_mails_each_subscriber_once(worker_env, queue)
     again = manage(*RQ_WORKER, env=env)
     assert "Subject: New from" not in again
     sent = shell(
-        "from subscriptions.models import NewStoryEmail\n"
-        "print(NewStoryEmail.objects.count())",
+        "from subscriptions.models import NewStoryEmail\nprint(NewStoryEmail.objects.count())",
         env=env,
     )
     assert sent == "2"
