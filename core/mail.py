@@ -2,16 +2,22 @@
 
 A job that mails many people can die anywhere (a `kill -9`, a recycled worker, a lost host)
 and run again. A record written before the send loses the email if the worker dies between
-the two; one written after sends it twice. SMTP gives us a way to close that gap: a message
-is the server's only once it has read the line with the lone dot that ends DATA, and a
-connection that drops before that line leaves nothing behind. So `deliver` sends the whole
-message but that line, commits the record, and only then sends the dot:
+the two; one written after sends it twice. SMTP lets us shrink that gap to a few microseconds:
+a message is the server's only once it has read the line with the lone dot that ends DATA, and
+a connection that drops before that line leaves nothing behind. So `deliver` sends the whole
+message but that line, writes the record in an open transaction (which also tells it whether
+another run has sent this message already), sends the dot, and commits at once:
 
-- dies before the commit: no record, and the server threw the half message away; the job's
-  next run sends it again, once;
-- dies after the commit: the dot is a few bytes on an open socket, the next instruction;
-- the server refuses the message at the dot: the record is turned into a failure (`record`
-  is told), and the job retries it later.
+- dies before the dot: the transaction rolls back and the server throws the half message
+  away; the job's next run sends it again, once;
+- dies after the commit has left for the database: the database commits it all the same (the
+  command is on its way; neither SQLite nor PostgreSQL needs the client to stay), and the
+  server has the message: done, once;
+- dies in between, the few microseconds from the dot's `send()` to the commit's: the email
+  goes out twice. Of the two ways to fail, this is the kinder one, and the window is a
+  Python function call wide;
+- the server refuses the message at the dot: the record is taken back (`release`), and the
+  job retries it later.
 
 Backends that are not SMTP (the console in development, the tests' in-memory outbox) have
 no such line: for them the record is committed, then the message sent.
@@ -63,15 +69,19 @@ def deliver(
 ) -> None:
     """Hand `message` to the mail server over `connection`, once.
 
-    `claim()` writes the record that this message is sent and commits it (its own
-    `transaction.atomic()`), or returns False if one exists already (another run sent it):
-    then nothing is delivered and AlreadySent is raised. `release()` takes the record back
-    when the server did not take the message after all. Raises Refused when the server says
-    no, and the connection's own errors (timeouts, a dropped connection) as they come; either
-    way no record is left.
+    `claim()` writes the record that this message is sent, inside the transaction `deliver`
+    opens and commits, or returns False (or raises IntegrityError) if one exists already:
+    another run sent it, so nothing is delivered and AlreadySent is raised. `release()` takes the
+    record back when the server did not take the message after all. Raises Refused when the
+    server says no, and the connection's own errors (timeouts, a dropped connection) as they
+    come; either way no record is left.
+
+    Call it outside any transaction: the commit is what hands the record over.
     """
     if not isinstance(connection, SMTPBackend):
-        if not claim():
+        with transaction.atomic(durable=True):
+            claimed = _claimed(claim)
+        if not claimed:
             raise AlreadySent
         try:
             connection.send_messages([message])
@@ -94,23 +104,41 @@ def deliver(
     smtp.putcmd("data")
     _check(*smtp.getreply(), expected=354, stage="data")
     smtp.send(body)
-    # Everything but the end of DATA is on the wire. Now the record, then the last line.
-    if not claim():
+    # Everything but the end of DATA is on the wire. Now the record, the last line, the commit.
+    try:
+        with transaction.atomic(durable=True):
+            if not _claimed(claim):
+                raise AlreadySent
+            smtp.send(b"." + CRLF)
+            # Leaving the block commits: the next instruction after the dot.
+    except AlreadySent:
         # Another run sent it meanwhile: drop the half message.
         _abandon(connection)
-        raise AlreadySent
+        raise
+    except BaseException:
+        # The dot may have gone out (the database failed to commit) or not (the connection
+        # broke): nothing was recorded, so a retry sends it; a reader who misses a story is
+        # worse off than one who gets it twice.
+        _abandon(connection)
+        raise
     try:
-        smtp.send(b"." + CRLF)
         code, reply = smtp.getreply()
     except BaseException:
         # The connection broke at the very end. The server may have taken the message, but
-        # it usually has not: sending again risks a duplicate, not sending risks a loss, and a
-        # reader who misses a story is worse off than one who gets it twice.
+        # it usually has not: the same choice as above.
         release()
         raise
     if code != 250:
         release()
         raise Refused(code, reply.decode(errors="replace"), "end")
+
+
+def _claimed(claim: Callable[[], bool]) -> bool:
+    try:
+        return claim()
+    except IntegrityError:
+        # The transaction is spoilt; the caller leaves it at once (AlreadySent rolls it back).
+        return False
 
 
 def send_once(key: str, message: EmailMessage) -> bool:
@@ -123,11 +151,7 @@ def send_once(key: str, message: EmailMessage) -> bool:
     from core.models import SentMark
 
     def claim() -> bool:
-        try:
-            with transaction.atomic():
-                SentMark.objects.create(key=key)
-        except IntegrityError:
-            return False
+        SentMark.objects.create(key=key)  # IntegrityError: sent already
         return True
 
     def release() -> None:
@@ -145,12 +169,12 @@ def send_once(key: str, message: EmailMessage) -> bool:
 def quick_commits() -> Iterator[None]:
     """Commits that do not wait for the disk, on PostgreSQL, for the records `deliver` writes.
 
-    A record is committed between a message and its last line: a worker killed after the
-    database has the record but before the line goes out loses that one email, so that gap
-    must be as short as it can be. Waiting for the disk (a millisecond or more) made it most
-    of the gap; without it a commit returns in one round trip. The records stay atomic; only
-    a crash of the database server itself can lose the last fraction of a second of them,
-    and those emails would then be sent again. SQLite in WAL mode does not wait already.
+    `deliver` commits once per email and waits for each commit before the next message: a
+    disk flush each (a millisecond or more) would cap a worker at a few hundred emails a
+    second. Without it a commit returns in one round trip. The records stay atomic; only a
+    crash of the database server itself can lose the last fraction of a second of them, and
+    those emails would then be sent again. SQLite in WAL mode with synchronous=NORMAL (the
+    settings) does not wait already.
     """
     if database.vendor != "postgresql":
         yield
@@ -198,8 +222,11 @@ def _dot_stuffed(data: bytes) -> bytes:
 
 def _abandon(connection) -> None:
     """Close the connection without ending DATA, so the server discards the message."""
+    # shutdown, not close: smtplib's reader holds the socket open past a close().
     with contextlib.suppress(Exception):
-        connection.connection.sock.close()
+        connection.connection.sock.shutdown(socket.SHUT_RDWR)
+    with contextlib.suppress(Exception):
+        connection.connection.close()
     connection.connection = None
 
 

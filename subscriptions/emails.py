@@ -14,7 +14,6 @@ import logging
 
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives, get_connection
-from django.db import IntegrityError, transaction
 from django.db.models import F
 from django.template.loader import render_to_string
 from django.urls import reverse
@@ -162,7 +161,8 @@ def send_new_story_batch(*, story_id: int, subscriber_ids: list[int]) -> int:
 
 
 def _claim(*, story_id: int, subscriber_id: int, failed_before: bool) -> bool:
-    """Record and commit the email as sent; False if another run has recorded it already.
+    """Record the email as sent, in `deliver`'s transaction; False if another run has recorded
+    it already.
 
     Compare-and-set either way, so two runs racing for one reader cannot both win: the
     unique pair for a first send, the status for a retry of a failed one.
@@ -178,11 +178,8 @@ def _claim(*, story_id: int, subscriber_id: int, failed_before: bool) -> bool:
                 attempts=F("attempts") + 1,
             )
         )
-    try:
-        with transaction.atomic():
-            NewStoryEmail.objects.create(story_id=story_id, subscriber_id=subscriber_id)
-    except IntegrityError:
-        return False  # sent (or refused) by another run
+    # IntegrityError if sent (or refused) by another run: `deliver` takes it as a no.
+    NewStoryEmail.objects.create(story_id=story_id, subscriber_id=subscriber_id)
     return True
 
 

@@ -88,6 +88,9 @@ def test_a_new_writer_publishes_a_story_that_readers_then_find(site, browser, tm
     staff.get_by_role("button", name="Log in").click()
     staff.wait_for_url("**/admin/stories/submission/")
     staff.get_by_role("link", name=TITLE).click()
+    # content() during the navigation reads the page being left (or an empty one).
+    staff.wait_for_url("**/admin/stories/submission/*/change/")
+    staff.wait_for_load_state()
     assert "Where it began" in staff.content()
     screenshot(staff, "admin-review-preview-1280")
     staff.get_by_role("button", name="Publish", exact=True).click()

@@ -40,7 +40,8 @@ def test_a_reader_searches_from_the_header(demo, page_at, viewport):
     screenshot(page, f"search-{viewport['width']}")
     assert_accessible(page)
 
-    first.locator(".story-card__title a").click()
+    with page.expect_navigation():
+        first.locator(".story-card__title a").click()
     assert page.locator("h1").inner_text().startswith("What I Learned from Tracking My Sleep")
 
 
