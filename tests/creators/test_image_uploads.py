@@ -80,9 +80,7 @@ def test_as_an_avatar(path, as_alice, alice):
     original = path.read_bytes()
     upload = SimpleUploadedFile(path.name, original)
 
-    response, counts = post_counting_decodes(
-        as_alice, "/settings/", settings_data(avatar=upload)
-    )
+    response, counts = post_counting_decodes(as_alice, "/settings/", settings_data(avatar=upload))
 
     assert_bounded_work(counts, decodes=AVATAR_DECODES)
     alice.refresh_from_db()
