@@ -39,6 +39,7 @@ from __future__ import annotations
 import functools
 import hashlib
 import pickle
+import secrets
 import threading
 import time
 from collections import OrderedDict
@@ -57,7 +58,10 @@ from django.middleware.csrf import get_token
 from django.utils.cache import get_conditional_response, patch_cache_control
 from django.utils.crypto import salted_hmac
 from django.utils.http import http_date
+from django.utils.module_loading import import_string
 from django.utils.safestring import SafeString, mark_safe
+
+from core.jobs import job
 
 # Seconds between a change and the first request that may store a page showing it; above the
 # clock difference between app servers and the time between a commit and its stamp.
@@ -71,6 +75,9 @@ VALUE_PREFIX = "pagecache:value:"
 # expired and came back equal.
 VERSION_TIMEOUT = None
 CACHE_HEADER = "X-Page-Cache"
+# Replaced with every stamp: while it holds, no stamp has changed, and each process may use
+# the stamps it read before instead of reading them again (one read a request, not one a name).
+GENERATION_KEY = "pagecache:generation"
 
 _DEPS = "_page_cache_deps"
 
@@ -88,7 +95,10 @@ def creator_name(creator_id: int) -> str:
 
 def _stamp(names: list[str]) -> None:
     now = time.time()
-    cache.set_many({VERSION_PREFIX + name: now for name in names}, timeout=VERSION_TIMEOUT)
+    stamps = {VERSION_PREFIX + name: now for name in names}
+    cache.set_many(stamps, timeout=VERSION_TIMEOUT)
+    # After the stamps: a reader that sees this generation sees them too.
+    cache.set(GENERATION_KEY, secrets.token_hex(8), timeout=VERSION_TIMEOUT)
 
 
 def bump(*names: str) -> None:
@@ -97,7 +107,24 @@ def bump(*names: str) -> None:
     if not wanted:
         return
     _stamp(wanted)
-    transaction.on_commit(lambda: _stamp(wanted))
+    transaction.on_commit(lambda: _after_commit(wanted))
+
+
+def _after_commit(names: list[str]) -> None:
+    _stamp(names)
+    if settings.PAGE_PURGE_HOOK:
+        # A CDN's purge API is a network call: a job, not the writer's request.
+        from core.jobs import enqueue
+
+        enqueue(purge, keys=names)
+
+
+@job
+def purge(*, keys: list[str]) -> None:
+    """Tell the CDN in front (settings.PAGE_PURGE_HOOK, a function taking the keys) to drop
+    the pages that carry any of `keys` in their Surrogate-Key / Cache-Tag header."""
+    if settings.PAGE_PURGE_HOOK:
+        import_string(settings.PAGE_PURGE_HOOK)(keys)
 
 
 # What a row shows on: names for one instance of a watched model.
@@ -155,9 +182,56 @@ def depends_on(request: HttpRequest, *names: str) -> None:
         deps.update(names)
 
 
+class _KnownStamps:
+    """The stamps this process read under the current generation."""
+
+    def __init__(self) -> None:
+        self.generation: str | None = None
+        self.stamps: dict[str, float] = {}
+        self.lock = threading.Lock()
+
+    def get(self, generation: str | None, names: list[str]) -> dict[str, float] | None:
+        if generation is None:
+            return None
+        with self.lock:
+            if generation != self.generation:
+                self.generation, self.stamps = generation, {}
+                return None
+            try:
+                return {name: self.stamps[name] for name in names}
+            except KeyError:
+                return None
+
+    def remember(self, generation: str | None, versions: dict[str, float]) -> None:
+        with self.lock:
+            if generation is not None and generation == self.generation:
+                self.stamps.update(versions)
+
+    def clear(self) -> None:
+        with self.lock:
+            self.generation, self.stamps = None, {}
+
+
+known_stamps = _KnownStamps()
+
+
 def current_versions(names: Iterable[str]) -> dict[str, float]:
-    """The stamp of each name; one that has none yet (or was evicted) gets one now."""
+    """The stamp of each name; one that has none yet (or was evicted) gets one now.
+
+    One cache read while no stamp has changed anywhere (the generation holds), else one more
+    for the stamps."""
     names = list(names)
+    # Before the stamps: a change after this read is seen by the next call.
+    generation = cache.get(GENERATION_KEY)
+    known = known_stamps.get(generation, names)
+    if known is not None:
+        return known
+    versions = _read_versions(names)
+    known_stamps.remember(generation, versions)
+    return versions
+
+
+def _read_versions(names: list[str]) -> dict[str, float]:
     found = cache.get_many([VERSION_PREFIX + name for name in names])
     versions = {name: found.get(VERSION_PREFIX + name) for name in names}
     missing = [name for name, stamp in versions.items() if stamp is None]
@@ -412,6 +486,24 @@ class Entry:
     last_modified: float
 
 
+def shared_cache_headers(response: HttpResponse, names: Iterable[str]) -> None:
+    """Headers for a page every anonymous reader shares, for a CDN in front: browsers ask
+    again each time (max-age=0; the ETag makes that a 304), a shared cache keeps the page for
+    CDN_MAX_AGE seconds and serves it stale for CDN_STALE_SECONDS while it fetches a new one,
+    and the page's stamps name it for a purge (PAGE_PURGE_HOOK is called with them on every
+    write): `Surrogate-Key` (Fastly, space-separated) and `Cache-Tag` (Cloudflare, commas)."""
+    patch_cache_control(
+        response,
+        public=True,
+        max_age=0,
+        s_maxage=settings.CDN_MAX_AGE,
+        stale_while_revalidate=settings.CDN_STALE_SECONDS,
+    )
+    keys = sorted(names)
+    response["Surrogate-Key"] = " ".join(keys)
+    response["Cache-Tag"] = ",".join(keys)
+
+
 def is_anonymous_request(request: HttpRequest) -> bool:
     """Cookies say the reader is anonymous and has nothing pending, without opening a session.
 
@@ -482,13 +574,16 @@ class AnonymousPageCacheMiddleware:
         etag = response.get("ETag") or '"' + hashlib.md5(content).hexdigest() + '"'
         response["ETag"] = etag
         response["Last-Modified"] = http_date(started)
-        patch_cache_control(response, no_cache=True)
         response[CACHE_HEADER] = "miss"
         if settled(versions, started):
+            shared_cache_headers(response, names)
             headers = [(k, v) for k, v in response.items() if k != CACHE_HEADER]
             entry = Entry(versions, response.status_code, headers, content, etag, started)
             cache.set(key, entry, timeout=seconds)
             local.set(key, entry)
+        else:
+            # Read while a change was being committed: nobody keeps it, a CDN neither.
+            patch_cache_control(response, no_cache=True)
         return (
             get_conditional_response(
                 request, etag=etag, last_modified=int(started), response=response

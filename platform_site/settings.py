@@ -178,14 +178,36 @@ if REDIS_URL:
         }
     }
 else:
-    CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+    # One machine without Redis: a cache on disk that every process shares (core/cache_backends.py),
+    # beside the SQLite database unless CACHE_DIR says where. A cache for one database only: the
+    # stamps in it describe that database's rows.
+    CACHE_DIR = env_str(
+        "CACHE_DIR",
+        DATABASES["default"]["NAME"] + "-cache" if not DATABASE_URL else str(BASE_DIR / "cache"),
+    )
+    CACHES = {
+        "default": {
+            "BACKEND": "core.cache_backends.SharedDiskCache",
+            "LOCATION": CACHE_DIR,
+            "SHARDS": 4,
+            # A write waits this long for another process's before retrying.
+            "DATABASE_TIMEOUT": 0.05,
+            "OPTIONS": {"size_limit": env_int("CACHE_SIZE_MB", 512) * 2**20},
+        }
+    }
 
 # How long a page stored for anonymous readers may be served (core/pagecache.py); 0
-# turns the page cache off. A write replaces what it changes at once; what no write announces
-# (read counts, "3 minutes ago") is at most this old. The in-memory cache is one per process,
-# and a write in one gunicorn worker would not reach the pages stored in another: so without
-# REDIS_URL the page cache is on only for the one development process, unless asked for.
-PAGE_CACHE_SECONDS = env_int("PAGE_CACHE_SECONDS", 300 if REDIS_URL or DEBUG else 0)
+# turns the page cache off. A write replaces what it changes at once, in every process (the
+# cache above is shared); what no write announces (read counts, "3 minutes ago") is at most
+# this old.
+PAGE_CACHE_SECONDS = env_int("PAGE_CACHE_SECONDS", 300)
+# For a CDN in front (core.pagecache.shared_cache_headers): how long it may keep an anonymous
+# page, and serve it stale while fetching a new one; and the function (a dotted path) called,
+# in a background job, with the Surrogate-Key / Cache-Tag names of what each write changed, to
+# purge them. None by default: no CDN.
+CDN_MAX_AGE = env_int("CDN_MAX_AGE", PAGE_CACHE_SECONDS)
+CDN_STALE_SECONDS = env_int("CDN_STALE_SECONDS", 60)
+PAGE_PURGE_HOOK = env_str("PAGE_PURGE_HOOK")
 
 # bench/site_benchmark.py only: a constant floor view at /__bench__/floor/ and a header with
 # each request's query count. Never on in production.

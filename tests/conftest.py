@@ -80,6 +80,28 @@ def _redis_databases_per_worker(worker_id):
     os.environ.update(saved)
 
 
+@pytest.fixture(scope="session", autouse=True)
+def _disk_cache_per_worker(tmp_path_factory, _redis_databases_per_worker):
+    """The shared disk cache (the default without REDIS_URL) in a directory of this test
+    process's own, for it and the manage.py processes it starts: never the development
+    site's, nor another xdist worker's (tests empty it)."""
+    backend = django_settings.CACHES["default"]["BACKEND"]
+    if backend != "core.cache_backends.SharedDiskCache":
+        yield
+        return
+    directory = str(tmp_path_factory.mktemp("cache"))
+    caches = {**django_settings.CACHES}
+    caches["default"] = {**caches["default"], "LOCATION": directory}
+    saved = os.environ.get("CACHE_DIR")
+    os.environ["CACHE_DIR"] = directory
+    with override_settings(CACHES=caches):
+        yield
+    if saved is None:
+        os.environ.pop("CACHE_DIR", None)
+    else:
+        os.environ["CACHE_DIR"] = saved
+
+
 @pytest.fixture(autouse=True)
 def _media_in_tmp(settings, tmp_path):
     # Uploads in tests never land in the developer's media folder.

@@ -19,6 +19,8 @@ def worker_env(tmp_path, worker_id) -> Iterator[dict[str, str]]:
     parallel tests never drop each other's."""
     env = {**os.environ, "DJANGO_DEBUG": "true", "PYTHONUNBUFFERED": "1"}
     env.pop("TASKS_REDIS_URL", None)  # the database backend unless a test asks for RQ
+    # A disk cache of their own, like their database (the pages and stamps describe its rows).
+    env["CACHE_DIR"] = str(tmp_path / "cache")
     url = os.environ.get("DATABASE_URL", "")
     drop = None
     if url.startswith(("postgres://", "postgresql://")):

@@ -35,6 +35,7 @@ def page_cache(settings, monkeypatch):
     # stored as soon as it is made, instead of a second later.
     monkeypatch.setattr(pagecache, "SETTLE_SECONDS", 0)
     pagecache.local.clear()
+    pagecache.known_stamps.clear()
 
 
 @pytest.fixture
@@ -326,7 +327,23 @@ def test_a_stamp_lost_from_the_cache_empties_the_pages_that_used_it(client, stor
     url = story.get_absolute_url()
     stored(client, url)
     cache.delete(pagecache.VERSION_PREFIX + pagecache.story_name(story.pk))
+    # This process still knows the stamp, and nothing changed (the generation holds): the page
+    # is still right.
+    assert client.get(url)[HIT] == "hit"
+    # A process that never read it (another worker) gives it a new stamp and renders.
+    pagecache.known_stamps.clear()
+    pagecache.local.clear()
     assert client.get(url)[HIT] == "miss"
+
+
+def test_a_write_anywhere_is_seen_through_the_generation(client, story):
+    url = story.get_absolute_url()
+    stored(client, url)
+    before = cache.get(pagecache.GENERATION_KEY)
+    story.title = "Tomatoes in September"
+    story.save(update_fields=["title"])
+    assert cache.get(pagecache.GENERATION_KEY) != before
+    assert "Tomatoes in September" in fresh(client, url)
 
 
 # --- signed-in readers: shared fragments, their own buttons and token ----------------------------
@@ -410,3 +427,41 @@ def test_a_story_with_300_comments_costs_the_queries_of_one_with_3(
     for story in (quiet, busy):
         with django_assert_num_queries(13 if signed_in else 10):
             assert client.get(story.get_absolute_url()).status_code == 200
+
+
+# --- a CDN in front ---------------------------------------------------------------------------
+
+PURGED: list[list[str]] = []
+
+
+def record_purge(keys: list[str]) -> None:
+    PURGED.append(keys)
+
+
+def test_a_stored_page_tells_a_cdn_how_long_to_keep_it_and_what_it_shows(client, story):
+    response = client.get(story.get_absolute_url())
+    response = client.get(story.get_absolute_url())
+    cache_control = {part.strip() for part in response["Cache-Control"].split(",")}
+    assert {"public", "max-age=0", "s-maxage=300", "stale-while-revalidate=60"} <= cache_control
+    keys = response["Surrogate-Key"].split(" ")
+    assert pagecache.story_name(story.pk) in keys and "site" in keys
+    assert response["Cache-Tag"].split(",") == keys
+
+
+def test_a_signed_in_page_is_never_offered_to_a_cdn(client, story, bob):
+    client.force_login(bob)
+    response = client.get(story.get_absolute_url())
+    assert "s-maxage" not in response.get("Cache-Control", "")
+    assert "public" not in response.get("Cache-Control", "")
+    assert not response.has_header("Surrogate-Key")
+
+
+def test_every_write_calls_the_purge_hook_with_what_it_changed(
+    story, settings, django_capture_on_commit_callbacks
+):
+    settings.PAGE_PURGE_HOOK = f"{__name__}.record_purge"
+    PURGED.clear()
+    with django_capture_on_commit_callbacks(execute=True):
+        story.title = "Tomatoes in October"
+        story.save(update_fields=["title"])
+    assert any(pagecache.story_name(story.pk) in keys for keys in PURGED), PURGED
