@@ -538,11 +538,16 @@ def storable(request: HttpRequest, response: HttpResponse) -> bool:
     return vary <= {"cookie"}
 
 
+def _static_prefix() -> str:
+    # Static files (WhiteNoise, further down) are never pages: no cache read for them.
+    return "/" + (settings.STATIC_URL or "/static/").lstrip("/")
+
+
 class AnonymousPageCacheMiddleware:
     """Serve anonymous readers' GET and HEAD requests from stored pages, answering conditional
     requests (If-None-Match, If-Modified-Since) with 304 from the entry, without rendering.
 
-    Sits before the session middleware, so a stored page costs no session, user or query.
+    First in the stack, so a stored page costs no session, user, query or other middleware.
     """
 
     def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
@@ -552,7 +557,11 @@ class AnonymousPageCacheMiddleware:
         # Before any query of this request: fragment_token compares stamps with it too.
         started = request._page_cache_started = time.time()
         seconds = settings.PAGE_CACHE_SECONDS
-        if not seconds or not is_anonymous_request(request):
+        if (
+            not seconds
+            or not is_anonymous_request(request)
+            or request.path_info.startswith(_static_prefix())
+        ):
             return self.get_response(request)
         key = page_key(request)
         # Like fragments, a page is kept in this process too: only its stamps are asked for.

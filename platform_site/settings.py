@@ -104,13 +104,16 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # Anonymous readers' pages from the cache, before anything else costs anything: a stored
+    # page keeps the headers the middleware below gave it (security, Content-Security-Policy).
+    # Its key holds the scheme, so a plain-HTTP request is never served an HTTPS page (it gets
+    # the redirect below, which is not stored).
+    "core.pagecache.AnonymousPageCacheMiddleware",
     "django.middleware.security.SecurityMiddleware",
     # The Content-Security-Policy header on every response, static files included.
     "csp.middleware.CSPMiddleware",
     # Static files are answered here, before sessions and the rest do any work for them.
     "whitenoise.middleware.WhiteNoiseMiddleware",
-    # Anonymous readers' pages from the cache, before sessions, users and CSRF cost anything.
-    "core.pagecache.AnonymousPageCacheMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",

@@ -465,3 +465,22 @@ def test_every_write_calls_the_purge_hook_with_what_it_changed(
         story.title = "Tomatoes in October"
         story.save(update_fields=["title"])
     assert any(pagecache.story_name(story.pk) in keys for keys in PURGED), PURGED
+
+
+def test_a_stored_page_keeps_its_security_headers(client, story):
+    fresh_headers = client.get(story.get_absolute_url())
+    hit = client.get(story.get_absolute_url())
+    assert hit[HIT] == "hit"
+    for header in ("Content-Security-Policy", "X-Content-Type-Options", "Referrer-Policy"):
+        assert hit[header] == fresh_headers[header], header
+
+
+def test_a_plain_http_request_is_redirected_not_served_the_https_page(client, story, settings):
+    settings.SECURE_SSL_REDIRECT = True
+    url = story.get_absolute_url()
+    for _ in range(2):
+        assert client.get(url, secure=True).status_code == 200
+    assert client.get(url, secure=True)[HIT] == "hit"
+    response = client.get(url)
+    assert response.status_code == 301
+    assert response["Location"] == "https://testserver" + url
