@@ -17,7 +17,7 @@ from __future__ import annotations
 import base64
 import binascii
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime
 
 from django.db.models import Model, Q, QuerySet
 
@@ -45,9 +45,12 @@ def decode(token: str | None) -> Cursor | None:
         when, pk = raw.split("|")
         published_at = datetime.fromisoformat(when)
         number = int(pk)
-    except (ValueError, binascii.Error, UnicodeDecodeError):
-        return None
-    if published_at.tzinfo is None or not 0 < number <= MAX_ID:
+        if published_at.tzinfo is None or not 0 < number <= MAX_ID:
+            return None
+        # The database compares in UTC: a date at the edge of the calendar (year 1 east of
+        # Greenwich, 9999 west of it) has no UTC time.
+        published_at = published_at.astimezone(UTC)
+    except (ValueError, OverflowError, binascii.Error, UnicodeDecodeError):
         return None
     return Cursor(published_at, number)
 

@@ -99,6 +99,9 @@ def test_the_links_carry_tokens_and_the_filters(client, shelf):
         base64.urlsafe_b64encode(b"2024-01-01T00:00:00+00:00|99999999999999999999999").decode(),
         base64.urlsafe_b64encode(b"2024-01-01T00:00:00+00:00").decode(),
         base64.urlsafe_b64encode(b"\xff\xfe|1").decode(),
+        # Valid dates with no UTC time: OverflowError once converted (issue 14).
+        base64.urlsafe_b64encode(b"0001-01-01T00:00:00+05:00|1").decode(),
+        base64.urlsafe_b64encode(b"9999-12-31T23:59:59-05:00|1").decode(),
     ],
 )
 @pytest.mark.parametrize("direction", ["after", "before"])
