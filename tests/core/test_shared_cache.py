@@ -4,19 +4,14 @@ request, whichever worker answers it."""
 
 from __future__ import annotations
 
-import os
-import subprocess
-import sys
 import time
 import urllib.request
-from pathlib import Path
 
 import pytest
 
 from tests.core.workers import shell
-from tests.harness.fanout import free_port
+from tests.harness.server import gunicorn
 
-ROOT = Path(__file__).resolve().parents[2]
 WORKERS = 3
 
 pytestmark = pytest.mark.slow
@@ -53,48 +48,17 @@ def get(port: int, path: str) -> tuple[str, str, str]:
         )
 
 
-def serve(env: dict[str, str], port: int, log: Path) -> subprocess.Popen:
-    empty_config = log.parent / "gunicorn.conf.py"
-    empty_config.write_text("")
-    process = subprocess.Popen(
-        [
-            str(Path(sys.executable).parent / "gunicorn"),
-            "tests.harness.worker_pid_wsgi:application",
-            "-c",
-            str(empty_config),
-            "--workers",
-            str(WORKERS),
-            "--bind",
-            f"127.0.0.1:{port}",
-        ],
-        cwd=ROOT,
-        env=env,
-        stdout=log.open("ab"),
-        stderr=subprocess.STDOUT,
-    )
-    deadline = time.monotonic() + 60
-    while time.monotonic() < deadline:
-        try:
-            urllib.request.urlopen(f"http://127.0.0.1:{port}/healthz", timeout=2).close()
-            return process
-        except OSError:
-            time.sleep(0.2)
-    process.kill()
-    raise AssertionError(f"gunicorn did not start:\n{log.read_text()}")
-
-
 def test_a_write_shows_on_the_next_request_in_every_worker(worker_env, tmp_path):
     env = {**worker_env, "PAGE_CACHE_SECONDS": "300"}
     env.pop("REDIS_URL", None)  # the embedded default: the disk cache
     url = shell(SEED, env=env)
-    port = free_port()
-    server = serve(env, port, tmp_path / "gunicorn.log")
-    try:
+    with gunicorn(env, workers=WORKERS, log=tmp_path / "gunicorn.log") as server:
+        port = server.port
         # Every worker serves the page from the shared cache: one stored it (a second after the
         # story was written, pagecache.SETTLE_SECONDS), the others find it there.
         hits: set[str] = set()
         deadline = time.monotonic() + 60
-        while hits != set(_pids(server)) and time.monotonic() < deadline:
+        while hits != server.workers() and time.monotonic() < deadline:
             pid, cache, body = get(port, url)
             assert "The first title" in body
             if cache == "hit":
@@ -112,11 +76,3 @@ def test_a_write_shows_on_the_next_request_in_every_worker(worker_env, tmp_path)
             assert "The second title" in body and "The first title" not in body, pid
             answered.add(pid)
         assert len(answered) == WORKERS, f"only workers {answered} answered after the write"
-    finally:
-        server.terminate()
-        server.wait(20)
-
-
-def _pids(server: subprocess.Popen) -> list[str]:
-    children = Path(f"/proc/{server.pid}/task/{server.pid}/children").read_text().split()
-    return [pid for pid in children if os.path.exists(f"/proc/{pid}")]
