@@ -33,6 +33,7 @@ DOING = {
     "tip": "sending tips",
     "pledge": "starting pledges",
     "signup": "creating accounts",
+    "read": "counting reads",
 }
 
 
@@ -124,20 +125,28 @@ def _rates(scope: str, kind: str) -> list[Rate]:
     return [parse_rate(rate) for rate in rates.get(kind, ())]
 
 
-def take(scope: str, *, user_id: int | None = None, address: str | None = None) -> None:
+def take(
+    scope: str,
+    *,
+    user_id: int | None = None,
+    address: str | None = None,
+    per: object = None,
+) -> None:
     """Count one `scope` action by this account and this address; raise RateLimited if over.
 
-    Every window is counted even after one is found full, so the answer says how long until
-    all of them allow it again.
+    `per` counts separately for each thing acted on (the story read, say) instead of for all
+    of them. Every window is counted even after one is found full, so the answer says how
+    long until all of them allow it again.
     """
     now = clock()
     waits = []
+    prefix = scope if per is None else f"{scope}:{per}"
     if user_id is not None:
         for rate in _rates(scope, "user"):
-            waits.append(_take_slot(f"{scope}:user:{user_id}", rate, now))
+            waits.append(_take_slot(f"{prefix}:user:{user_id}", rate, now))
     if address:
         for rate in _rates(scope, "address"):
-            waits.append(_take_slot(f"{scope}:address:{address_key(address)}", rate, now))
+            waits.append(_take_slot(f"{prefix}:address:{address_key(address)}", rate, now))
     wait = max(waits, default=0)
     if wait:
         raise RateLimited(scope, wait)

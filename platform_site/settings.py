@@ -478,6 +478,10 @@ RATE_LIMITS: dict[str, dict[str, list[str]]] = {
     "tip": {"user": ["10/h"], "address": ["20/h"]},
     "pledge": {"user": ["5/h"], "address": ["20/h"]},
     "signup": {"address": ["5/h"]},
+    # Reads of one story counted from one address a day for readers who are not signed in:
+    # their browser id is made up by the browser, so anyone can make up more (stats.views).
+    # Over it the beacon still answers 204 and counts nothing.
+    "read": {"address": ["5/d"]},
 }
 _RATE = re.compile(r"^[1-9][0-9]*/([1-9][0-9]*)?[smhd]$")
 for _entry in env_list("RATE_LIMITS", []):

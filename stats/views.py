@@ -14,6 +14,7 @@ from django.utils.formats import date_format
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST
 
+from core import ratelimit
 from core.charts import BarChart, bar_chart
 from core.client_ip import client_ip
 from stats.selectors import (
@@ -34,12 +35,19 @@ BROWSER_ID = re.compile(r"[A-Za-z0-9-]{8,64}")
 
 
 # Exempt from CSRF so the story page carries no token and stays cacheable; the worst a forged
-# request can do is count one read per reader per story per day, which the key already caps.
+# request can do is count one read per reader per story per day, which the key caps for
+# accounts, and RATE_LIMITS["read"] for browsers (their ids are made up by the client).
 @csrf_exempt
 @require_POST
 def read_beacon(request: HttpRequest, pk: int) -> HttpResponse:
     """POSTed by read-tracker.js once the reader has scrolled through or stayed long enough."""
     story = get_object_or_404(Story.objects.published().select_related("creator"), pk=pk)
+    if not request.user.is_authenticated:
+        # The browser id is the browser's own word: a few reads of a story a day per address.
+        try:
+            ratelimit.take("read", address=client_ip(request), per=story.pk)
+        except ratelimit.RateLimited:
+            return HttpResponse(status=204)
     browser_id = request.POST.get("reader", "")
     key = reader_key_for(
         user=request.user,

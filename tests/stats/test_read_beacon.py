@@ -146,3 +146,30 @@ def test_a_preview_carries_no_beacon(client, alice, lifehack):
     html = client.get(reverse("stories:preview", args=[draft.pk])).content.decode()
     assert "data-read-url" not in html
     assert "read-tracker.js" not in html
+
+
+def test_made_up_browser_ids_from_one_address_count_a_handful(client, story, settings):
+    # Issue 14: 200 beacons with random ids counted 200 reads.
+    import uuid
+
+    for _ in range(50):
+        assert beacon(client, story, reader=str(uuid.uuid4())).status_code == 204
+    cap = int(settings.RATE_LIMITS["read"]["address"][0].split("/")[0])
+    assert reads(story) == cap <= 5
+
+
+def test_the_cap_is_per_story_and_leaves_signed_in_readers_alone(
+    client, story, alice, bob, sam, lifehack
+):
+    import uuid
+
+    other = make_story(creator=alice, community=lifehack, title="Gardens at dawn")
+    for _ in range(20):
+        beacon(client, story, reader=str(uuid.uuid4()))
+    assert beacon(client, other, reader=BROWSER).status_code == 204
+    assert reads(other) == 1  # another story from the same address still counts
+    before = reads(story)
+    for reader in (bob, sam):
+        client.force_login(reader)
+        beacon(client, story, reader=str(uuid.uuid4()))
+    assert reads(story) == before + 2
