@@ -3,9 +3,12 @@ services check bounds and everything else, so these only turn text into minor un
 
 from __future__ import annotations
 
+from datetime import date
+
 from django import forms
 from django.conf import settings
 from django.core.exceptions import ValidationError
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.utils.http import url_has_allowed_host_and_scheme
 
 from support.models import MESSAGE_MAX_LENGTH, TIP_PRESETS, LedgerEntry
@@ -119,13 +122,25 @@ class PledgeChangeForm(forms.Form):
         return _parse(self.cleaned_data.get("amount", ""))
 
 
+def _filter_date(label: str) -> forms.DateField:
+    """A date the database can turn into a moment in any time zone, and one day past it: the
+    calendar's first and last days cannot (issue 14: /wallet/?start=0001-01-01&end=9999-12-31
+    was a 500)."""
+    first, last = date(1970, 1, 1), date(9998, 12, 31)
+    return forms.DateField(
+        label=label,
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date", "min": first, "max": last}),
+        validators=[
+            MinValueValidator(first, "Choose a date from 1 January 1970 on."),
+            MaxValueValidator(last, "Choose a date before the year 9999."),
+        ],
+    )
+
+
 class TransactionFilterForm(forms.Form):
     kind = forms.ChoiceField(
         label="Kind", required=False, choices=[("", "All"), *LedgerEntry.Kind.choices]
     )
-    start = forms.DateField(
-        label="From", required=False, widget=forms.DateInput(attrs={"type": "date"})
-    )
-    end = forms.DateField(
-        label="To", required=False, widget=forms.DateInput(attrs={"type": "date"})
-    )
+    start = _filter_date("From")
+    end = _filter_date("To")

@@ -334,6 +334,21 @@ def test_wallet_filters_and_pages(client, accepting, bob):
     assert response.context["page"].paginator.count == 0
 
 
+@pytest.mark.parametrize(
+    "dates",
+    [{"start": "0001-01-01", "end": "9999-12-31"}, {"end": "9999-12-31"}, {"start": "0001-01-01"}],
+)
+def test_wallet_dates_at_the_calendars_edge_are_refused_not_a_500(client, accepting, bob, dates):
+    tip_create(creator=accepting, supporter=bob, amount=100)
+    client.force_login(accepting)
+    response = client.get("/wallet/", dates)
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert "Choose a date" in html
+    # The filter that could not apply applies to nothing: every entry is listed.
+    assert response.context["page"].paginator.count == 2
+
+
 def test_dashboard_links_wallet(client, alice):
     client.force_login(alice)
     assert reverse("support:wallet") in client.get("/write/").content.decode()
