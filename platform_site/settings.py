@@ -114,6 +114,8 @@ MIDDLEWARE = [
     "csp.middleware.CSPMiddleware",
     # Static files are answered here, before sessions and the rest do any work for them.
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # A 400, not a 500 from the database, for a null character in the query string.
+    "core.middleware.RejectNullCharactersMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",

@@ -115,6 +115,10 @@ def explore(request: HttpRequest) -> HttpResponse:
     )
 
 
+# The highest `?page=N` looked for: a million pages of stories is past any real list's end.
+MAX_OLD_PAGE = 1_000_000
+
+
 def _explore_page_number(request: HttpRequest) -> HttpResponse:
     """An old `?page=N` link: page N as it is now, by its token; 1 or nonsense is the first."""
     query = request.GET.copy()
@@ -123,6 +127,8 @@ def _explore_page_number(request: HttpRequest) -> HttpResponse:
         number = int(raw)
     except ValueError:
         number = 1
+    # Past the last page there is nothing to find; an offset past 2**63 would be a 500 (issue 14).
+    number = min(number, MAX_OLD_PAGE)
     if number > 1:
         stories = Story.objects.published().order_by(*keyset.ORDER)
         if community_slug := query.get("community"):
