@@ -7,7 +7,7 @@ from django.contrib import messages
 from django.contrib.auth import login
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_not_required, login_required
-from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render, resolve_url
 from django.urls import reverse, reverse_lazy
 from django.views.decorators.cache import never_cache
@@ -88,12 +88,6 @@ class PasswordChangeView(auth_views.PasswordChangeView):
 class PasswordResetView(auth_views.PasswordResetView):
     form_class = PasswordResetForm
     success_url = reverse_lazy("creators:password_reset_done")
-
-    def form_valid(self, form) -> HttpResponseRedirect:
-        # Read per request rather than at import so SITE_NAME overrides (tests) apply. The link's
-        # domain stays Django's: the Sites framework's, never the request's Host header.
-        self.extra_email_context = {"site_name": settings.SITE_NAME}
-        return super().form_valid(form)
 
 
 class PasswordResetConfirmView(auth_views.PasswordResetConfirmView):
