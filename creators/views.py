@@ -7,7 +7,7 @@ from django.contrib import messages
 from django.contrib.auth import login
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_not_required, login_required
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import redirect, render, resolve_url
 from django.urls import reverse, reverse_lazy
 from django.views.decorators.cache import never_cache
@@ -88,6 +88,23 @@ class PasswordChangeView(auth_views.PasswordChangeView):
 class PasswordResetView(auth_views.PasswordResetView):
     form_class = PasswordResetForm
     success_url = reverse_lazy("creators:password_reset_done")
+
+    def form_valid(self, form: PasswordResetForm) -> HttpResponse:
+        try:
+            # The address first: a refused request must not use up the email's few.
+            ratelimit.take("password_reset", address=client_ip(self.request))
+        except ratelimit.RateLimited as error:
+            form.add_error(None, error)
+            response = self.render_to_response(self.get_context_data(form=form), status=429)
+            response["Retry-After"] = str(error.retry_after)
+            return response
+        try:
+            ratelimit.take("password_reset", email=form.cleaned_data["email"])
+        except ratelimit.RateLimited:
+            # Send nothing, and say so to no one: the page reads the same whether the email has
+            # an account, has none, or has had its few links this hour.
+            return HttpResponseRedirect(self.get_success_url())
+        return super().form_valid(form)
 
 
 class PasswordResetConfirmView(auth_views.PasswordResetConfirmView):

@@ -464,13 +464,14 @@ AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False
 # Only failures are needed for lockouts; a row per successful login would be a location diary.
 AXES_DISABLE_ACCESS_LOG = True
 
-# --- Rate limits (platform_site/ratelimit.py) ----------------------------------------------------
-# Per scope, the rates for one signed-in account ("user") and for one client address
-# ("address"), each "N/period" with s, m, h or d ("3/10m": three in ten minutes). An address is
-# allowed more than an account: a school or an office shares one. Override in RATE_LIMITS, e.g.
+# --- Rate limits (core/ratelimit.py) -------------------------------------------------------------
+# Per scope, the rates for one signed-in account ("user"), for one client address ("address")
+# and for one email address an action is aimed at ("email"), each "N/period" with s, m, h or d
+# ("3/10m": three in ten minutes). An address is allowed more than an account: a school or an
+# office shares one. Override in RATE_LIMITS, e.g.
 # RATE_LIMITS="comment.user=5/m 50/d,tip.address=30/h"; an empty value ("tip.address=") turns
-# that limit off. Counted in the cache: per process with the local-memory default, across every
-# app server once REDIS_URL is set.
+# that limit off. Counted in the cache, which every process shares: on disk on one machine,
+# across every app server once REDIS_URL is set.
 RATE_LIMITS: dict[str, dict[str, list[str]]] = {
     "comment": {"user": ["5/m", "50/d"], "address": ["20/m", "500/d"]},
     "insight": {"user": ["20/m"], "address": ["60/m"]},
@@ -478,6 +479,10 @@ RATE_LIMITS: dict[str, dict[str, list[str]]] = {
     "tip": {"user": ["10/h"], "address": ["20/h"]},
     "pledge": {"user": ["5/h"], "address": ["20/h"]},
     "signup": {"address": ["5/h"]},
+    # Reset emails to one address; past it the page answers as usual and sends nothing, so it
+    # never tells whether the address has an account. One client asking for many addresses
+    # is told to wait (429).
+    "password_reset": {"email": ["3/h"], "address": ["10/h"]},
 }
 _RATE = re.compile(r"^[1-9][0-9]*/([1-9][0-9]*)?[smhd]$")
 for _entry in env_list("RATE_LIMITS", []):
@@ -486,12 +491,12 @@ for _entry in env_list("RATE_LIMITS", []):
     _values = _rates.split()
     if (
         _scope not in RATE_LIMITS
-        or _kind not in {"user", "address"}
+        or _kind not in {"user", "address", "email"}
         or not all(_RATE.match(value) for value in _values)
     ):
         raise ImproperlyConfigured(
             "RATE_LIMITS entries look like comment.user=5/m 50/d (scopes: "
-            f"{', '.join(RATE_LIMITS)}; kinds: user, address); got {_entry!r}"
+            f"{', '.join(RATE_LIMITS)}; kinds: user, address, email); got {_entry!r}"
         )
     RATE_LIMITS[_scope][_kind] = _values
 
