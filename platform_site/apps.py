@@ -10,8 +10,10 @@ class PlatformSiteConfig(AppConfig):
     verbose_name = "Site"
 
     def ready(self) -> None:
+        from django.contrib.auth.signals import user_login_failed
         from django.db.models.signals import post_migrate
 
+        from platform_site.login_guard import count_failure
         from platform_site.sites import site_in_step
         from subscriptions import receivers as subscription_receivers
         from support.signals import pledge_started
@@ -21,6 +23,8 @@ class PlatformSiteConfig(AppConfig):
             subscription_receivers.subscribe_pledger,
             dispatch_uid="subscriptions.subscribe_pledger",
         )
+        # After axes' own receiver (its app comes first), which records the failure per username.
+        user_login_failed.connect(count_failure, dispatch_uid="platform_site.count_failure")
         # Sent for the sites app (this one has no models, so none is sent for it), after the
         # sites app's own handler, which may have just made the row.
         post_migrate.connect(

@@ -483,6 +483,9 @@ RATE_LIMITS: dict[str, dict[str, list[str]]] = {
     # never tells whether the address has an account. One client asking for many addresses
     # is told to wait (429).
     "password_reset": {"email": ["3/h"], "address": ["10/h"]},
+    # Failed logins from one address, whatever the usernames (platform_site/login_guard.py);
+    # the lockout of one username from one address is django-axes' (AXES_* above).
+    "failed_login": {"address": ["20/h"]},
 }
 _RATE = re.compile(r"^[1-9][0-9]*/([1-9][0-9]*)?[smhd]$")
 for _entry in env_list("RATE_LIMITS", []):
