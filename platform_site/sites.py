@@ -10,15 +10,23 @@ from __future__ import annotations
 from urllib.parse import urlsplit
 
 from django.apps import AppConfig
+from django.apps import apps as global_apps
 from django.apps.registry import Apps
 from django.conf import settings
 from django.db import DEFAULT_DB_ALIAS, router
 
 
 def site_in_step(
-    sender: AppConfig, *, apps: Apps, using: str = DEFAULT_DB_ALIAS, **kwargs: object
+    sender: AppConfig,
+    *,
+    apps: Apps = global_apps,
+    using: str = DEFAULT_DB_ALIAS,
+    **kwargs: object,
 ) -> None:
-    """post_migrate: SITE_ID's row gets SITE_URL's host (and port) and SITE_NAME."""
+    """post_migrate: SITE_ID's row gets SITE_URL's host (and port) and SITE_NAME.
+
+    `flush` sends the signal too (tests that truncate tables), without migration state.
+    """
     Site = apps.get_model("sites", "Site")
     if not router.allow_migrate_model(using, Site):
         return

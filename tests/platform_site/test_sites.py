@@ -41,3 +41,10 @@ def test_the_admins_view_on_site_goes_to_site_url(client, alice, settings):
     assert response.status_code == 302
     assert urlsplit(response["Location"]).netloc == "byline.example"
     assert urlsplit(response["Location"]).path == alice.get_absolute_url()
+
+
+def test_flush_puts_the_row_back_from_site_url_too(settings):
+    # flush empties every table, then sends post_migrate without the migrations' app registry.
+    settings.SITE_URL = "https://byline.example"
+    call_command("flush", verbosity=0, interactive=False)
+    assert Site.objects.get_current().domain == "byline.example"
