@@ -452,7 +452,8 @@ else:
 # --- Login lockout (django-axes) ---------------------------------------------------------------
 # After LOGIN_FAILURE_LIMIT wrong passwords for one username from one address, that pair may
 # not try again for LOGIN_LOCKOUT_MINUTES; the login page says so (platform_site/login_guard.py).
-# Failures are kept in the database, so every app server sees them.
+# Failures are kept in the database, so every app server sees them. One address's failed logins
+# across all usernames are capped apart from this, by RATE_LIMITS["failed_login"] below.
 AXES_FAILURE_LIMIT = env_int("LOGIN_FAILURE_LIMIT", 5)
 AXES_COOLOFF_TIME = timedelta(minutes=env_int("LOGIN_LOCKOUT_MINUTES", 15))
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
