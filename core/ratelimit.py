@@ -1,12 +1,14 @@
 """One small rate limiter for actions people could repeat to spam: fixed windows in the cache.
 
 Limits live in settings.RATE_LIMITS: for each scope ("comment", "tip", ...) the rates for one
-signed-in account ("user") and for one client address ("address"), e.g. {"user": ["5/m"]}.
-An action is counted against every window that applies and refused when any is full.
+signed-in account ("user"), for one client address ("address") and for one email address an
+action is aimed at ("email"), e.g. {"user": ["5/m"]}. An action is counted against every
+window that applies and refused when any is full.
 """
 
 from __future__ import annotations
 
+import hashlib
 import ipaddress
 import math
 import re
@@ -34,6 +36,7 @@ DOING = {
     "pledge": "starting pledges",
     "signup": "creating accounts",
     "read": "counting reads",
+    "password_reset": "asking for password resets",
 }
 
 
@@ -96,6 +99,20 @@ def address_key(address: str) -> str:
     return str(ip)
 
 
+def email_key(email: str) -> str:
+    """One email address however it is typed, hashed: the cache need not hold the address."""
+    return hashlib.sha256(email.strip().casefold().encode()).hexdigest()[:32]
+
+
+def _window_key(key: str, rate: Rate, now: float) -> tuple[str, int]:
+    window = int(now // rate.seconds)
+    return f"ratelimit:{key}:{rate.seconds}:{window}", window
+
+
+def _wait(rate: Rate, window: int, now: float) -> int:
+    return max(int((window + 1) * rate.seconds - now), 1)
+
+
 def _take_slot(key: str, rate: Rate, now: float) -> int:
     """Count one hit in the current window of `rate`; seconds to wait if it was over, else 0.
 
@@ -103,8 +120,7 @@ def _take_slot(key: str, rate: Rate, now: float) -> int:
     two requests at once cannot both take the last slot. A refused hit is counted too; that
     only matters while the window is already full.
     """
-    window = int(now // rate.seconds)
-    full_key = f"ratelimit:{key}:{rate.seconds}:{window}"
+    full_key, window = _window_key(key, rate, now)
     # The key outlives its window by a little, so a slow request can't revive it at zero.
     cache.add(full_key, 0, timeout=rate.seconds + 5)
     try:
@@ -113,7 +129,15 @@ def _take_slot(key: str, rate: Rate, now: float) -> int:
         cache.add(full_key, 1, timeout=rate.seconds + 5)
         count = 1
     if count > rate.limit:
-        return max(int((window + 1) * rate.seconds - now), 1)
+        return _wait(rate, window, now)
+    return 0
+
+
+def _full_for(key: str, rate: Rate, now: float) -> int:
+    """Seconds until the current window of `rate` has room, 0 if it has now; counts nothing."""
+    full_key, window = _window_key(key, rate, now)
+    if (cache.get(full_key) or 0) >= rate.limit:
+        return _wait(rate, window, now)
     return 0
 
 
@@ -125,29 +149,60 @@ def _rates(scope: str, kind: str) -> list[Rate]:
     return [parse_rate(rate) for rate in rates.get(kind, ())]
 
 
+def _windows(
+    scope: str, user_id: int | None, address: str | None, email: str | None, per: object = None
+) -> list[tuple[str, Rate]]:
+    """Every (counter, rate) that applies to this account, address and target email; `per`
+    keeps separate counters for each thing acted on."""
+    prefix = scope if per is None else f"{scope}:{per}"
+    windows = []
+    if user_id is not None:
+        windows += [(f"{prefix}:user:{user_id}", rate) for rate in _rates(scope, "user")]
+    if address:
+        key = f"{prefix}:address:{address_key(address)}"
+        windows += [(key, rate) for rate in _rates(scope, "address")]
+    if email:
+        windows += [(f"{prefix}:email:{email_key(email)}", rate) for rate in _rates(scope, "email")]
+    return windows
+
+
 def take(
     scope: str,
     *,
     user_id: int | None = None,
     address: str | None = None,
+    email: str | None = None,
     per: object = None,
 ) -> None:
-    """Count one `scope` action by this account and this address; raise RateLimited if over.
+    """Count one `scope` action by this account and this address (or aimed at this email);
+    raise RateLimited if over.
 
     `per` counts separately for each thing acted on (the story read, say) instead of for all
     of them. Every window is counted even after one is found full, so the answer says how
     long until all of them allow it again.
     """
     now = clock()
-    waits = []
-    prefix = scope if per is None else f"{scope}:{per}"
-    if user_id is not None:
-        for rate in _rates(scope, "user"):
-            waits.append(_take_slot(f"{prefix}:user:{user_id}", rate, now))
-    if address:
-        for rate in _rates(scope, "address"):
-            waits.append(_take_slot(f"{prefix}:address:{address_key(address)}", rate, now))
-    wait = max(waits, default=0)
+    windows = _windows(scope, user_id, address, email, per)
+    wait = max((_take_slot(key, rate, now) for key, rate in windows), default=0)
+    if wait:
+        raise RateLimited(scope, wait)
+
+
+def check(
+    scope: str,
+    *,
+    user_id: int | None = None,
+    address: str | None = None,
+    email: str | None = None,
+) -> None:
+    """Raise RateLimited if a window of `scope` is already full, counting nothing.
+
+    For limits on what only afterwards turns out to count (a failed login): `check` before,
+    `take` once it happened.
+    """
+    now = clock()
+    windows = _windows(scope, user_id, address, email)
+    wait = max((_full_for(key, rate, now) for key, rate in windows), default=0)
     if wait:
         raise RateLimited(scope, wait)
 

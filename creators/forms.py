@@ -6,11 +6,14 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from django import forms
+from django.conf import settings
 from django.contrib.auth import forms as auth_forms
 from django.core.exceptions import ValidationError
 from django.core.validators import URLValidator
+from django.urls import reverse
 
 from core.images import SafeImageField
+from core.links import absolute
 from creators.models import SocialLink, User
 
 BIO_MAX_LENGTH = 2000
@@ -96,7 +99,35 @@ class PasswordChangeForm(PlainLabels, auth_forms.PasswordChangeForm):
 
 
 class PasswordResetForm(PlainLabels, auth_forms.PasswordResetForm):
-    pass
+    """Django's reset form, with its link under SITE_URL like every other email's link."""
+
+    def save(self, **kwargs: Any) -> None:
+        # Django would take the host from the Sites row (whatever a migration wrote) and the
+        # scheme from the request (plain HTTP behind a proxy); SITE_URL is the one truth.
+        site = urlsplit(settings.SITE_URL)
+        kwargs["domain_override"] = site.netloc
+        kwargs["use_https"] = site.scheme == "https"
+        kwargs["extra_email_context"] = {
+            "site_name": settings.SITE_NAME,
+            **(kwargs.get("extra_email_context") or {}),
+        }
+        super().save(**kwargs)
+
+    def send_mail(
+        self,
+        subject_template_name: str,
+        email_template_name: str,
+        context: dict,
+        *args: Any,
+        **kwargs: Any,
+    ) -> None:
+        context["reset_url"] = absolute(
+            reverse(
+                "creators:password_reset_confirm",
+                kwargs={"uidb64": context["uid"], "token": context["token"]},
+            )
+        )
+        super().send_mail(subject_template_name, email_template_name, context, *args, **kwargs)
 
 
 class SetPasswordForm(PlainLabels, auth_forms.SetPasswordForm):

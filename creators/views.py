@@ -89,10 +89,21 @@ class PasswordResetView(auth_views.PasswordResetView):
     form_class = PasswordResetForm
     success_url = reverse_lazy("creators:password_reset_done")
 
-    def form_valid(self, form) -> HttpResponseRedirect:
-        # Read per request rather than at import so SITE_NAME overrides (tests) apply. The link's
-        # domain stays Django's: the Sites framework's, never the request's Host header.
-        self.extra_email_context = {"site_name": settings.SITE_NAME}
+    def form_valid(self, form: PasswordResetForm) -> HttpResponse:
+        try:
+            # The address first: a refused request must not use up the email's few.
+            ratelimit.take("password_reset", address=client_ip(self.request))
+        except ratelimit.RateLimited as error:
+            form.add_error(None, error)
+            response = self.render_to_response(self.get_context_data(form=form), status=429)
+            response["Retry-After"] = str(error.retry_after)
+            return response
+        try:
+            ratelimit.take("password_reset", email=form.cleaned_data["email"])
+        except ratelimit.RateLimited:
+            # Send nothing, and say so to no one: the page reads the same whether the email has
+            # an account, has none, or has had its few links this hour.
+            return HttpResponseRedirect(self.get_success_url())
         return super().form_valid(form)
 
 

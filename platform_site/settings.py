@@ -454,7 +454,8 @@ else:
 # --- Login lockout (django-axes) ---------------------------------------------------------------
 # After LOGIN_FAILURE_LIMIT wrong passwords for one username from one address, that pair may
 # not try again for LOGIN_LOCKOUT_MINUTES; the login page says so (platform_site/login_guard.py).
-# Failures are kept in the database, so every app server sees them.
+# Failures are kept in the database, so every app server sees them. One address's failed logins
+# across all usernames are capped apart from this, by RATE_LIMITS["failed_login"] below.
 AXES_FAILURE_LIMIT = env_int("LOGIN_FAILURE_LIMIT", 5)
 AXES_COOLOFF_TIME = timedelta(minutes=env_int("LOGIN_LOCKOUT_MINUTES", 15))
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
@@ -466,13 +467,14 @@ AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False
 # Only failures are needed for lockouts; a row per successful login would be a location diary.
 AXES_DISABLE_ACCESS_LOG = True
 
-# --- Rate limits (platform_site/ratelimit.py) ----------------------------------------------------
-# Per scope, the rates for one signed-in account ("user") and for one client address
-# ("address"), each "N/period" with s, m, h or d ("3/10m": three in ten minutes). An address is
-# allowed more than an account: a school or an office shares one. Override in RATE_LIMITS, e.g.
+# --- Rate limits (core/ratelimit.py) -------------------------------------------------------------
+# Per scope, the rates for one signed-in account ("user"), for one client address ("address")
+# and for one email address an action is aimed at ("email"), each "N/period" with s, m, h or d
+# ("3/10m": three in ten minutes). An address is allowed more than an account: a school or an
+# office shares one. Override in RATE_LIMITS, e.g.
 # RATE_LIMITS="comment.user=5/m 50/d,tip.address=30/h"; an empty value ("tip.address=") turns
-# that limit off. Counted in the cache: per process with the local-memory default, across every
-# app server once REDIS_URL is set.
+# that limit off. Counted in the cache, which every process shares: on disk on one machine,
+# across every app server once REDIS_URL is set.
 RATE_LIMITS: dict[str, dict[str, list[str]]] = {
     "comment": {"user": ["5/m", "50/d"], "address": ["20/m", "500/d"]},
     "insight": {"user": ["20/m"], "address": ["60/m"]},
@@ -484,6 +486,13 @@ RATE_LIMITS: dict[str, dict[str, list[str]]] = {
     # their browser id is made up by the browser, so anyone can make up more (stats.views).
     # Over it the beacon still answers 204 and counts nothing.
     "read": {"address": ["5/d"]},
+    # Reset emails to one address; past it the page answers as usual and sends nothing, so it
+    # never tells whether the address has an account. One client asking for many addresses
+    # is told to wait (429).
+    "password_reset": {"email": ["3/h"], "address": ["10/h"]},
+    # Failed logins from one address, whatever the usernames (platform_site/login_guard.py);
+    # the lockout of one username from one address is django-axes' (AXES_* above).
+    "failed_login": {"address": ["20/h"]},
 }
 _RATE = re.compile(r"^[1-9][0-9]*/([1-9][0-9]*)?[smhd]$")
 for _entry in env_list("RATE_LIMITS", []):
@@ -492,12 +501,12 @@ for _entry in env_list("RATE_LIMITS", []):
     _values = _rates.split()
     if (
         _scope not in RATE_LIMITS
-        or _kind not in {"user", "address"}
+        or _kind not in {"user", "address", "email"}
         or not all(_RATE.match(value) for value in _values)
     ):
         raise ImproperlyConfigured(
             "RATE_LIMITS entries look like comment.user=5/m 50/d (scopes: "
-            f"{', '.join(RATE_LIMITS)}; kinds: user, address); got {_entry!r}"
+            f"{', '.join(RATE_LIMITS)}; kinds: user, address, email); got {_entry!r}"
         )
     RATE_LIMITS[_scope][_kind] = _values
 

@@ -8,7 +8,7 @@ import pytest
 from django.core.exceptions import ImproperlyConfigured
 
 from core import ratelimit
-from core.ratelimit import Rate, RateLimited, address_key, parse_rate, take
+from core.ratelimit import Rate, RateLimited, address_key, check, email_key, parse_rate, take
 from tests.platform_site.test_settings import run_python, setting
 
 START = 1_700_000_040.0  # 22:14:00 UTC, the first second of a minute
@@ -27,6 +27,7 @@ def limits(settings):
     settings.RATE_LIMITS = {
         "comment": {"user": ["3/m"], "address": ["5/m"]},
         "signup": {"address": ["2/h"]},
+        "password_reset": {"email": ["2/h"], "address": ["3/h"]},
     }
     return settings.RATE_LIMITS
 
@@ -108,6 +109,29 @@ def test_the_wait_is_worded_for_longer_windows(limits, clock):
     assert "creating accounts" in refused.value.messages[0]
 
 
+def test_an_email_is_counted_however_it_is_typed_and_never_kept_in_the_clear(limits, clock):
+    take("password_reset", email="carol@example.com")
+    take("password_reset", email=" Carol@Example.COM ")
+    with pytest.raises(RateLimited) as refused:
+        take("password_reset", email="CAROL@example.com")
+    assert "asking for password resets" in refused.value.messages[0]
+    take("password_reset", email="dave@example.com")  # another email has its own count
+    assert email_key("carol@example.com") == email_key(" CAROL@example.com")
+    assert "carol" not in email_key("carol@example.com")
+
+
+def test_check_refuses_a_full_window_and_counts_nothing(limits, clock):
+    for _ in range(10):
+        check("comment", user_id=1)  # looking never fills a window
+    assert allowed(3, user_id=1) == 3
+    with pytest.raises(RateLimited) as refused:
+        check("comment", user_id=1)
+    assert refused.value.retry_after == 60
+    check("comment", user_id=2)
+    clock[0] += 60
+    check("comment", user_id=1)
+
+
 def test_no_limit_without_someone_to_count(limits, clock):
     assert allowed(10) == 10  # neither an account nor an address: nothing to key on
 
@@ -156,6 +180,14 @@ def test_limits_are_overridden_from_the_environment():
         RATE_LIMITS="comment.address=100/m, tip.user=",
         **dev,
     ) == ("({'user': ['5/m', '50/d'], 'address': ['100/m']}, {'user': [], 'address': ['20/h']})")
+    assert (
+        setting(
+            "settings.RATE_LIMITS['password_reset']",
+            RATE_LIMITS="password_reset.email=5/h 10/d",
+            **dev,
+        )
+        == "{'email': ['5/h', '10/d'], 'address': ['10/h']}"
+    )
 
 
 @pytest.mark.parametrize(

@@ -362,3 +362,17 @@ def test_password_reset_does_not_say_whether_an_address_has_an_account(client):
         assert response["Location"] == "/accounts/password/reset/done/"
     # No email for an unknown address, nor for a suspended account.
     assert mail.outbox == []
+
+
+def test_the_reset_link_is_on_site_url_whatever_the_sites_row_and_the_request_say(
+    client, alice, settings
+):
+    # A deployment sets SITE_URL and nothing else: the Sites row still says what a migration
+    # wrote, and the request came in over plain HTTP from the proxy.
+    settings.SITE_URL = "https://byline.example"
+    alice.email = "alice@example.com"
+    alice.save()
+    client.post("/accounts/password/reset/", {"email": "alice@example.com"})
+    body = mail.outbox[0].body
+    assert re.search(r"^https://byline\.example/accounts/reset/[^/\s]+/[^/\s]+/$", body, re.M), body
+    assert "127.0.0.1" not in body

@@ -1,15 +1,22 @@
 """Login lockouts (django-axes through platform_site.login_guard): five wrong passwords for one
-username from one address lock that pair out for 15 minutes, said plainly on the login page."""
+username from one address lock that pair out for 15 minutes, and twenty failed logins from one
+address in an hour, whatever the usernames, lock the address out; each said plainly on the
+login page."""
 
 from __future__ import annotations
 
+import os
+import subprocess
+import sys
 from datetime import timedelta
+from pathlib import Path
 
 import pytest
 from axes.models import AccessAttempt
 from django.contrib.auth import SESSION_KEY, authenticate
 from django.test import Client
 
+from core import ratelimit
 from tests.conftest import make_user
 
 pytestmark = pytest.mark.django_db
@@ -17,6 +24,7 @@ pytestmark = pytest.mark.django_db
 PASSWORD = "the right password 42"
 HOME = "203.0.113.7"
 ELSEWHERE = "198.51.100.9"
+ROOT = Path(__file__).resolve().parents[2]
 LOCKED = "Too many failed attempts to log in to this account from your network."
 
 
@@ -134,3 +142,102 @@ def test_logging_in_without_a_request_is_left_to_the_password_check(carol):
     # The shell and management commands have no client to lock out.
     assert authenticate(username="carol", password=PASSWORD) == carol
     assert authenticate(username="carol", password="wrong") is None
+
+
+# --- failed logins per address, across usernames ---------------------------------------------
+
+NETWORK_LOCKED = "Too many failed attempts to log in from your network, to any account."
+START = 1_700_000_040.0  # 14 minutes into an hour
+
+
+@pytest.fixture
+def clock(monkeypatch):
+    now = [START]
+    monkeypatch.setattr(ratelimit, "clock", lambda: now[0])
+    return now
+
+
+@pytest.fixture
+def three_an_hour(settings):
+    settings.RATE_LIMITS = {**settings.RATE_LIMITS, "failed_login": {"address": ["3/h"]}}
+
+
+def spray(usernames: int, *, address: str = HOME, start: int = 0) -> list[int]:
+    """One password tried once against each of many usernames, as a sprayer does."""
+    return [
+        log_in(f"victim{n}", "Summer2024!", address=address)[1].status_code
+        for n in range(start, start + usernames)
+    ]
+
+
+def test_one_password_sprayed_across_usernames_from_one_address_is_capped(db, clock):
+    # No username is tried twice, so no username-and-address pair ever reaches its five.
+    statuses = spray(30)
+    assert statuses == [200] * 19 + [429] * 11
+
+
+def test_the_address_lockout_says_why_and_holds_even_for_the_right_password(
+    carol, three_an_hour, clock
+):
+    spray(2)
+    _, response = log_in("victim2", "Summer2024!")
+    assert response.status_code == 429
+    assert 0 < int(response["Retry-After"]) <= 46 * 60
+    client, response = log_in("carol", PASSWORD)
+    assert response.status_code == 429 and not signed_in(client)
+    html = response.content.decode()
+    assert NETWORK_LOCKED in html and "please wait 46 minutes before trying again" in html
+    assert 'role="alert"' in html and 'value="carol"' in html
+    assert LOCKED not in html  # it is not about carol's account
+    # Another network is not held back, and the next hour lets this one in again.
+    client, response = log_in("carol", PASSWORD, address=ELSEWHERE)
+    assert response.status_code == 302 and signed_in(client)
+    clock[0] += 46 * 60
+    client, response = log_in("carol", PASSWORD)
+    assert response.status_code == 302 and signed_in(client)
+
+
+def test_a_successful_login_does_not_wipe_the_addresss_failures(carol, three_an_hour, clock):
+    spray(2)
+    log_in("carol", PASSWORD)  # the sprayer's own account, between two rounds
+    assert spray(2, start=2) == [429, 429]
+
+
+def test_the_admin_login_shares_the_address_limit(db, three_an_hour, clock):
+    make_user("root", password=PASSWORD, is_staff=True, is_superuser=True)
+    spray(3)
+    client, response = log_in("root", PASSWORD, url="/admin/login/")
+    assert response.status_code == 429 and not signed_in(client)
+    assert NETWORK_LOCKED in response.content.decode()
+
+
+def test_one_ipv6_network_is_one_address(db, three_an_hour, clock):
+    statuses = [
+        log_in(f"victim{n}", "Summer2024!", address=f"2001:db8:1:2::{n + 1:x}")[1].status_code
+        for n in range(4)
+    ]
+    assert statuses == [200, 200, 429, 429]
+
+
+def test_failures_counted_by_another_process_lock_this_one_out(carol, settings):
+    """Each gunicorn worker counts into the cache every process shares (on disk by default)."""
+    settings.RATE_LIMITS = {**settings.RATE_LIMITS, "failed_login": {"address": ["3/d"]}}
+    env = {**os.environ, "DJANGO_DEBUG": "true", "RATE_LIMITS": "failed_login.address=3/d"}
+    result = subprocess.run(
+        [
+            sys.executable,
+            "-c",
+            "import django; django.setup()\n"
+            "from platform_site.login_guard import failed_login\n"
+            f"print([failed_login({HOME!r}) > 0 for _ in range(3)])",
+        ],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == "[False, False, True]"
+    client, response = log_in("carol", PASSWORD)
+    assert response.status_code == 429 and NETWORK_LOCKED in response.content.decode()
