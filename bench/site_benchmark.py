@@ -193,8 +193,8 @@ def pick_client(choice: str) -> str:
         choice = "wrk" if found else "python"
         if not found:
             print(
-                "wrk is not on the PATH (apt-get install wrk): measuring with the Python client, "
-                "whose own CPU takes more from the server than wrk's.",
+                "wrk is not on the PATH (apt-get install wrk): measuring with the Python client; "
+                "its numbers are not comparable with wrk's.",
                 flush=True,
             )
     return choice
@@ -652,6 +652,16 @@ def measure(
 
 
 WRK_SCRIPT = Path(__file__).resolve().parent / "wrk_count.lua"
+# Warm-up goes on, --warmup seconds at a time (ten times at most), until this many answers.
+WARMUP_REQUESTS = 50
+
+
+def run_wrk(command: list[str], row: Row) -> dict:
+    out = subprocess.run(command, check=True, capture_output=True, text=True).stdout
+    found = [line for line in out.splitlines() if line.startswith("BENCH ")]
+    if not found:
+        sys.exit(f"wrk printed no result for {row.label}:\n{out}")
+    return json.loads(found[0][len("BENCH ") :])
 
 
 def measure_wrk(
@@ -667,18 +677,19 @@ def measure_wrk(
     command = ["wrk", f"-t{args.client_threads}", f"-c{args.connections}", "--timeout", "10s"]
     for key, value in {"Accept": "text/html", **headers}.items():
         command += ["-H", f"{key}: {value}"]
-    if warmup:
-        subprocess.run([*command, f"-d{warmup}s", url], check=True, stdout=subprocess.DEVNULL)
-    command += ["-s", str(WRK_SCRIPT), f"-d{seconds}s", url]
+    command += ["-s", str(WRK_SCRIPT)]
+    # Every worker must have served the page before it is measured: a worker's first request
+    # compiles templates and fills its own caches, and sync workers take each request on a new
+    # connection, so a slow page needs more than a second to reach all of them.
+    warmed = spent = 0
+    while warmup and spent < 10 * warmup and (not spent or warmed < WARMUP_REQUESTS):
+        warmed += run_wrk([*command, f"-d{warmup}s", url], row)["requests"]
+        spent += warmup
     own_before = resource.getrusage(resource.RUSAGE_CHILDREN)
     cpu_before = server_cpu_seconds(server.process.pid)
-    out = subprocess.run(command, check=True, capture_output=True, text=True).stdout
+    run = run_wrk([*command, f"-d{seconds}s", url], row)
     cpu_after = server_cpu_seconds(server.process.pid)
     own_after = resource.getrusage(resource.RUSAGE_CHILDREN)
-    found = [line for line in out.splitlines() if line.startswith("BENCH ")]
-    if not found:
-        sys.exit(f"wrk printed no result for {row.label}:\n{out}")
-    run = json.loads(found[0][len("BENCH ") :])
     count, elapsed = run["requests"], run["duration_us"] / 1e6
     own_cpu = sum(getattr(own_after, f) - getattr(own_before, f) for f in ("ru_utime", "ru_stime"))
     return {
