@@ -15,13 +15,14 @@ bind = f"{env_str('HOST', '0.0.0.0')}:{env_int('PORT', 8000)}"
 # Sync workers, two per core and one, chosen by measurement (bench/site_benchmark.py, issue 13;
 # a 2-core machine, SQLite, pages cached in each worker's memory, wrk -t1 -c8, the machine
 # busy with other work, so only the larger differences count). Against the bare Django floor,
-# sync workers served a cached anonymous story for about twice the floor's CPU per request, the
-# least of the classes tried; gthread with 4 threads in 5 workers (the old default) needed a
-# third more CPU than that. A signed-in story reached 0.05-0.07 of the floor's requests
-# per second with sync workers and 0.03-0.07 with gthread (1, 2 or 4 threads): threads bought
-# nothing for pages that keep the CPU busy, and cost the hand-offs of the GIL and the thread
-# pool. Between 2, 3 and 5 sync workers the machine's other work hid any difference; more
-# processes than cores keep the CPU busy while one waits on a SQLite lock, the cache or SMTP.
+# sync workers, like gthread with one thread, served a cached anonymous story for about twice
+# the floor's CPU per request; gthread with 4 threads in 5 workers (the old default) needed a
+# third more CPU than that. A signed-in story reached 0.05-0.07 of the floor's requests per
+# second with sync workers, 0.03-0.04 with gthread and one thread, 0.04-0.07 with 2 or 4:
+# threads bought nothing for pages that keep the CPU busy, and cost the hand-offs of the GIL
+# and the thread pool. Between 2, 3 and 5 sync workers the machine's other work hid any
+# difference; more processes than cores keep the CPU busy while one waits on a SQLite lock, the
+# cache or SMTP.
 # A sync worker holds one connection at a time and never keeps it alive, so slow clients must
 # meet a buffering proxy first (the load balancer or CDN that ends HTTPS); without one, or when
 # each request waits long on a distant PostgreSQL, set GUNICORN_WORKER_CLASS=gthread and
