@@ -656,6 +656,21 @@ WRK_SCRIPT = Path(__file__).resolve().parent / "wrk_count.lua"
 WARMUP_REQUESTS = 50
 
 
+def settle(server: Server, timeout: float = 15) -> None:
+    """Waits until the server has finished the requests wrk left behind: wrk stops at its
+    deadline with a request in flight on every connection, and each worker finishes its own
+    before it notices, so a slow page's last requests would take the CPU of the next row."""
+    deadline = time.monotonic() + timeout
+    last = server_cpu_seconds(server.process.pid)
+    while time.monotonic() < deadline:
+        time.sleep(0.2)
+        now = server_cpu_seconds(server.process.pid)
+        # Under a clock tick or so in 0.2 s: idle.
+        if now - last <= 0.011:
+            return
+        last = now
+
+
 def run_wrk(command: list[str], row: Row) -> dict:
     out = subprocess.run(command, check=True, capture_output=True, text=True).stdout
     found = [line for line in out.splitlines() if line.startswith("BENCH ")]
@@ -685,11 +700,13 @@ def measure_wrk(
     while warmup and spent < 10 * warmup and (not spent or warmed < WARMUP_REQUESTS):
         warmed += run_wrk([*command, f"-d{warmup}s", url], row)["requests"]
         spent += warmup
+        settle(server)
     own_before = resource.getrusage(resource.RUSAGE_CHILDREN)
     cpu_before = server_cpu_seconds(server.process.pid)
     run = run_wrk([*command, f"-d{seconds}s", url], row)
     cpu_after = server_cpu_seconds(server.process.pid)
     own_after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    settle(server)
     count, elapsed = run["requests"], run["duration_us"] / 1e6
     own_cpu = sum(getattr(own_after, f) - getattr(own_before, f) for f in ("ru_utime", "ru_stime"))
     return {
