@@ -1,21 +1,32 @@
-"""Requests per second of the public pages under gunicorn, as a share of a constant floor view.
+"""Requests per second of the public pages under gunicorn, as a share of a bare Django floor.
 
     .venv/bin/python bench/site_benchmark.py [--sets small,large] [--database sqlite|postgresql]
+                                             [--redis]
 
 For each data set (small: 1,000 stories; large: 100,000 stories, 10,000 creators, 1,000,000
 comments, most of them on three stories) it seeds its own database (SQLite files under
 --data-dir, /tmp by default; with --database postgresql, databases whose names must contain
-"bench"; never db.sqlite3 or CI's), starts gunicorn with production settings
-(DJANGO_DEBUG=false) and BYLINE_BENCHMARK=true, which adds the floor view at
-/__bench__/floor/ (the same middleware, no template, no query) and a header with each request's
-query count, counted inside the server. Then, row by row, a fixed number of keep-alive
-connections (threads here) ask for one URL as fast as the server answers, and it prints per row:
-requests per second, that as a share of the floor's, p50 and p99 latency, queries per request
-(mean and on the first, cold request), the server's CPU per request and the page cache's hits.
+"bench"; never db.sqlite3 or CI's) and serves the site as the README deploys it,
+`gunicorn platform_site.wsgi -c gunicorn.conf.py`, with gunicorn.conf.py's workers, threads,
+worker class, worker restarts and access log (to /dev/null here; --workers, --threads and
+--worker-class override them through the variables the file reads), production settings
+(DJANGO_DEBUG=false) and BYLINE_BENCHMARK=true, which adds the old floor view at
+/__bench__/floor/ (Byline's middleware, no template, no query) and a header with each
+request's query count, counted inside the server. The cache is the embedded default (no
+REDIS_URL, PAGE_CACHE_SECONDS left to the settings); --redis measures every row a second time
+with REDIS_URL set to a private redis-server.
 
-The cache is a private redis-server when one is installed (as in production with several
-workers), else each worker's memory. Rows are measured one after another on a machine that may
-be doing other work: the floor is measured first and last, and the share uses their mean.
+Beside it, the bare Django floor (bench/bare_floor/: no apps, no middleware, one constant view)
+runs under `gunicorn -w 2 -k sync` with an empty configuration file. Then, row by row, wrk
+(when it is on the PATH; else a small Python client, and the script says so) keeps a fixed
+number of connections asking for one URL as fast as the server answers, and it prints per row:
+requests per second, that as a share of the bare floor's and of the old middleware floor's,
+p50 and p99 latency, queries per request (mean, and on the first, cold request), the server's
+CPU per request and the page cache's hits.
+
+Rows are measured one after another on a machine that may be doing other work: both floors
+are measured between every two rows, and each row is set against the mean of the floors
+measured just before and just after it.
 """
 
 from __future__ import annotations
@@ -98,16 +109,30 @@ def main() -> None:
         help="a database name with 'bench' in it; the set's name is appended",
     )
     parser.add_argument("--data-dir", type=Path, default=DEFAULT_DATA_DIR)
-    parser.add_argument("--cache", choices=["auto", "redis", "memory"], default="auto")
-    parser.add_argument("--seconds", type=float, default=4.0, help="measured time per row")
     parser.add_argument(
-        "--floor-seconds", type=float, default=1.5, help="the floor, measured before and after"
+        "--redis",
+        action="store_true",
+        help="also measure every row with REDIS_URL set to a private redis-server",
     )
-    parser.add_argument("--warmup", type=float, default=1.0, help="unmeasured time per row")
-    parser.add_argument("--connections", type=int, default=16)
-    # gunicorn.conf.py's defaults: two workers per core and one, four threads each.
-    parser.add_argument("--workers", type=int, default=2 * (os.cpu_count() or 1) + 1)
-    parser.add_argument("--threads", type=int, default=4)
+    parser.add_argument("--seconds", type=int, default=5, help="measured seconds per row")
+    parser.add_argument(
+        "--floor-seconds", type=int, default=2, help="each floor, measured between every two rows"
+    )
+    parser.add_argument("--warmup", type=int, default=1, help="unmeasured seconds per row")
+    parser.add_argument(
+        "--client",
+        choices=["auto", "wrk", "python"],
+        default="auto",
+        help="the load generator: wrk when it is on the PATH (auto), or the Python client",
+    )
+    parser.add_argument("--connections", type=int, default=8)
+    parser.add_argument("--client-threads", type=int, default=1, help="wrk's -t")
+    # None: what gunicorn.conf.py makes of the environment, as deployed.
+    parser.add_argument("--workers", type=int, help="WEB_CONCURRENCY for the site")
+    parser.add_argument("--threads", type=int, help="GUNICORN_THREADS for the site")
+    parser.add_argument(
+        "--worker-class", choices=["sync", "gthread"], help="GUNICORN_WORKER_CLASS for the site"
+    )
     parser.add_argument("--reuse", action="store_true", help="keep a set seeded by an earlier run")
     parser.add_argument(
         "--rows", default="", help="only rows whose label contains this (and the floor rows)"
@@ -126,27 +151,53 @@ def main() -> None:
     if args.database == "postgresql":
         check_postgres_url(args.postgres_url)
     args.data_dir.mkdir(parents=True, exist_ok=True)
+    args.client = pick_client(args.client)
     started = time.perf_counter()
     machine = describe_machine(args)
     print_machine(machine)
-    redis = start_redis(args)
+    variants = ["embedded", "redis"] if args.redis else ["embedded"]
+    redis = start_redis() if args.redis else None
+    bare = start_bare_floor(args)
     results = []
     try:
         static_root = collect_static(args)
         for name in sets:
             print(f"\n== {name}: seeding", flush=True)
             seeded = seed(args, name)
-            print(f"== {name}: serving", flush=True)
-            rows = serve_and_measure(args, name, seeded, static_root, redis)
-            results.append({"set": name, "seed": seeded, "rows": rows})
-            print_table(name, seeded, rows)
+            for variant in variants:
+                print(f"== {name}: serving, {VARIANTS[variant]}", flush=True)
+                served = serve_and_measure(args, name, seeded, static_root, bare, redis, variant)
+                results.append({"set": name, "variant": variant, "seed": seeded, **served})
+                print_table(name, seeded, variant, served)
     finally:
+        stop_server(bare)
         if redis is not None:
             redis["process"].terminate()
             redis["process"].wait(10)
     print(f"\nTotal time: {time.perf_counter() - started:.0f} s")
     if args.json:
         args.json.write_text(json.dumps({"machine": machine, "results": results}, indent=2))
+
+
+VARIANTS = {
+    "embedded": "the embedded default (no REDIS_URL)",
+    "redis": "with REDIS_URL (a private redis-server)",
+}
+
+
+def pick_client(choice: str) -> str:
+    found = shutil.which("wrk")
+    if choice == "wrk" and not found:
+        sys.exit("--client wrk needs wrk on the PATH (apt-get install wrk).")
+    if choice == "auto":
+        choice = "wrk" if found else "python"
+        if not found:
+            print(
+                "wrk is not on the PATH (apt-get install wrk): measuring with the Python client; "
+                "its numbers are not comparable with wrk's.",
+                flush=True,
+            )
+    return choice
 
 
 def check_postgres_url(url: str) -> None:
@@ -163,7 +214,10 @@ def set_database_url(args: argparse.Namespace, name: str) -> str:
 
 def base_env(args: argparse.Namespace, name: str) -> dict[str, str]:
     """The server's environment: production settings, plain http on the loopback."""
-    env = {k: v for k, v in os.environ.items() if k not in {"DATABASE_URL", "REDIS_URL"}}
+    # GUNICORN_CMD_ARGS would reach past gunicorn.conf.py; the rest of the environment (the
+    # variables gunicorn.conf.py reads, say) passes through.
+    dropped = {"DATABASE_URL", "REDIS_URL", "GUNICORN_CMD_ARGS"}
+    env = {k: v for k, v in os.environ.items() if k not in dropped}
     env.update(
         DJANGO_SETTINGS_MODULE="platform_site.settings",
         DJANGO_DEBUG="false",
@@ -216,6 +270,7 @@ def describe_machine(args: argparse.Namespace) -> dict[str, str]:
         "django": django_version,
         "database": args.database,
         "load": " ".join(f"{x:.2f}" for x in os.getloadavg()),
+        "client": describe_client(args),
         "date": datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC"),
     }
 
@@ -224,18 +279,23 @@ def print_machine(machine: dict[str, str]) -> None:
     print(
         f"{machine['cpu']}, {machine['cores']} cores, {machine['memory']}; Python "
         f"{machine['python']}, Django {machine['django']}, {machine['database']}; "
-        f"load average at start {machine['load']}; {machine['date']}",
+        f"load average at start {machine['load']}; {machine['date']}\nclient: {machine['client']}",
         flush=True,
     )
 
 
-def start_redis(args: argparse.Namespace) -> dict | None:
+def describe_client(args: argparse.Namespace) -> str:
+    if args.client == "wrk":
+        version = subprocess.run(["wrk", "--version"], capture_output=True, text=True, check=False)
+        name = " ".join((version.stdout or version.stderr).split()[:2])
+        return f"{name}, -t{args.client_threads} -c{args.connections}"
+    return f"the Python client, {args.connections} connections (one thread each)"
+
+
+def start_redis() -> dict:
     binary = shutil.which("redis-server")
-    if args.cache == "memory" or (args.cache == "auto" and not binary):
-        print("cache: each worker's memory (no redis-server)", flush=True)
-        return None
     if not binary:
-        sys.exit("--cache redis needs redis-server on the PATH.")
+        sys.exit("--redis needs redis-server on the PATH.")
     port = free_port()
     process = subprocess.Popen(
         [binary, "--port", str(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no"],
@@ -245,7 +305,7 @@ def start_redis(args: argparse.Namespace) -> dict | None:
     version = subprocess.run(
         [binary, "--version"], capture_output=True, text=True, check=False
     ).stdout.split()
-    print(f"cache: a private redis-server on port {port} ({' '.join(version[:3])})", flush=True)
+    print(f"redis: a private redis-server on port {port} ({' '.join(version[:3])})", flush=True)
     return {"process": process, "url": f"redis://127.0.0.1:{port}/0"}
 
 
@@ -306,13 +366,13 @@ class Row:
     bypass: bool = False
 
 
-FLOOR = Row("floor (constant view)", "/__bench__/floor/")
+BARE_FLOOR = Row("bare Django floor (-w 2, sync)", "/")
+FLOOR = Row("old floor (Byline's middleware)", "/__bench__/floor/")
 
 
 def rows_for(seeded: dict) -> list[Row]:
     urls = seeded["urls"]
     return [
-        FLOOR,
         Row("story, typical, anonymous", urls["typical"]),
         Row("story, hot, anonymous", urls["hot"]),
         Row("story, typical, anonymous, not stored", urls["typical"], bypass=True),
@@ -328,11 +388,77 @@ def rows_for(seeded: dict) -> list[Row]:
     ]
 
 
+@dataclass
+class Server:
+    """A gunicorn master (in its own process group) and the port it answers on."""
+
+    process: subprocess.Popen
+    port: int
+
+
+def start_server(command: list[str], cwd: Path, env: dict[str, str], port: int, **kw) -> Server:
+    process = subprocess.Popen(command, cwd=cwd, env=env, start_new_session=True, **kw)
+    try:
+        wait_for_port(port)
+    except RuntimeError:
+        stop_server(Server(process, port))
+        raise
+    time.sleep(1)
+    return Server(process, port)
+
+
+def stop_server(server: Server) -> None:
+    os.killpg(server.process.pid, signal.SIGTERM)
+    try:
+        server.process.wait(20)
+    except subprocess.TimeoutExpired:
+        os.killpg(server.process.pid, signal.SIGKILL)
+        server.process.wait()
+
+
+def gunicorn() -> str:
+    return str(Path(sys.executable).parent / "gunicorn")
+
+
+def start_bare_floor(args: argparse.Namespace) -> Server:
+    """bench/bare_floor under two sync workers, with an empty configuration file: gunicorn's own
+    defaults (no access log, no worker restarts) and nothing of Byline's."""
+    empty_config = args.data_dir / "gunicorn-empty.conf.py"
+    empty_config.write_text("")
+    port = free_port()
+    env = {k: v for k, v in os.environ.items() if k not in {"GUNICORN_CMD_ARGS"}}
+    command = [gunicorn(), "bare_floor.wsgi:application", "-c", str(empty_config)]
+    command += ["--bind", f"127.0.0.1:{port}", "--workers", "2", "--worker-class", "sync"]
+    command += ["--log-level", "warning"]
+    print(f"bare floor: {' '.join(command[1:])} (in bench/)", flush=True)
+    return start_server(command, ROOT / "bench", env, port)
+
+
+def site_config(env: dict[str, str]) -> dict:
+    """What gunicorn.conf.py makes of this environment, read the way gunicorn reads it."""
+    keys = ["worker_class", "workers", "threads", "max_requests", "max_requests_jitter"]
+    keys += ["accesslog", "keepalive", "preload_app"]
+    code = (
+        "import json, runpy; c = runpy.run_path('gunicorn.conf.py'); "
+        f"print(json.dumps({{k: c[k] for k in {keys!r}}}))"
+    )
+    out = subprocess.run(
+        [sys.executable, "-c", code], cwd=ROOT, env=env, capture_output=True, text=True, check=True
+    )
+    return json.loads(out.stdout)
+
+
 def serve_and_measure(
-    args: argparse.Namespace, name: str, seeded: dict, static_root: Path, redis: dict | None
-) -> list[dict]:
+    args: argparse.Namespace,
+    name: str,
+    seeded: dict,
+    static_root: Path,
+    bare: Server,
+    redis: dict | None,
+    variant: str,
+) -> dict:
     env = base_env(args, name)
-    if redis is not None:
+    if variant == "redis":
         env["REDIS_URL"] = redis["url"]
         # Each set starts from an empty cache.
         subprocess.run(
@@ -340,77 +466,102 @@ def serve_and_measure(
             check=False,
             stdout=subprocess.DEVNULL,
         )
-    else:
-        # One cache per worker: stale pages across workers are acceptable in a read-only run.
-        env["PAGE_CACHE_SECONDS"] = "300"
     port = free_port()
-    # Command-line settings only: an empty configuration file keeps gunicorn.conf.py (its
-    # access log, its worker restarts every 1000 requests) out of it.
-    empty_config = args.data_dir / "gunicorn-empty.conf.py"
-    empty_config.write_text("")
-    command = [
-        str(Path(sys.executable).parent / "gunicorn"),
-        "platform_site.wsgi:application",
-        "-c",
-        str(empty_config),
-        "--bind",
-        f"127.0.0.1:{port}",
-        "--workers",
-        str(args.workers),
-        "--threads",
-        str(args.threads),
-        "--worker-class",
-        "gthread",
-        "--keep-alive",
-        "60",
-        "--log-level",
-        "warning",
-    ]
-    server = subprocess.Popen(command, cwd=ROOT, env=env, start_new_session=True)
+    env.update(HOST="127.0.0.1", PORT=str(port), GUNICORN_LOG_LEVEL="warning")
+    for variable, value in [
+        ("WEB_CONCURRENCY", args.workers),
+        ("GUNICORN_THREADS", args.threads),
+        ("GUNICORN_WORKER_CLASS", args.worker_class),
+    ]:
+        if value is not None:
+            env[variable] = str(value)
+    config = site_config(env)
+    page_cache = env.get("PAGE_CACHE_SECONDS", "the settings' default")
+    print(
+        f"   site: gunicorn platform_site.wsgi -c gunicorn.conf.py: {config}; "
+        f"PAGE_CACHE_SECONDS {page_cache}",
+        flush=True,
+    )
+    # As the README deploys it. The access log, if gunicorn.conf.py keeps it on, goes to
+    # /dev/null: written, but nobody reads it.
+    command = [gunicorn(), "platform_site.wsgi", "-c", "gunicorn.conf.py"]
+    site = start_server(command, ROOT, env, port, stdout=subprocess.DEVNULL)
     try:
-        wait_for_port(port)
-        time.sleep(1)
         cookie = f"sessionid={seeded['session_key']}"
+
+        def floors(warmup: int = 0) -> tuple[dict, dict]:
+            return (
+                measure(args, bare, BARE_FLOOR, {}, args.floor_seconds, warmup),
+                measure(args, site, FLOOR, {}, args.floor_seconds, warmup),
+            )
+
+        # The machine may be busy with other work that comes and goes: both floors are
+        # measured between every two rows, and each row is set against those on either side.
+        gaps = [floors(warmup=args.warmup)]
         results = []
         for row in rows_for(seeded):
-            if args.rows and args.rows not in row.label and row is not FLOOR:
+            if args.rows and args.rows not in row.label:
                 continue
             if row.signed_in:
-                headers = f"Cookie: {cookie}\r\n"
+                headers = {"Cookie": cookie}
             elif row.bypass:
-                headers = "Cookie: sessionid=not-a-session-of-ours\r\n"
+                headers = {"Cookie": "sessionid=not-a-session-of-ours"}
             else:
-                headers = ""
-            # The machine may be busy with other work that comes and goes: each row is set
-            # against the floor measured just before and just after it.
-            floor = (args, port, FLOOR, "", server.pid, args.floor_seconds, 0.2)
-            before = measure(*floor)
-            result = measure(args, port, row, headers, server.pid, args.seconds, args.warmup)
-            after = measure(*floor)
-            floor_rps = statistics.fmean([before["rps"], after["rps"]])
-            floor_cpu = statistics.fmean([before["server_cpu_ms"], after["server_cpu_ms"]])
-            result["floor_rps"] = floor_rps
-            result["x_floor"] = result["rps"] / floor_rps
-            result["x_floor_cpu"] = floor_cpu / result["server_cpu_ms"]
+                headers = {}
+            result = measure(args, site, row, headers, args.seconds, args.warmup)
+            gaps.append(floors())
+            around = gaps[-2:]
+            bare_rps = statistics.fmean(gap[0]["rps"] for gap in around)
+            bare_cpu = statistics.fmean(gap[0]["server_cpu_ms"] for gap in around)
+            floor_rps = statistics.fmean(gap[1]["rps"] for gap in around)
+            result.update(
+                bare_rps=bare_rps,
+                floor_rps=floor_rps,
+                x_bare=result["rps"] / bare_rps,
+                x_floor=result["rps"] / floor_rps,
+                x_bare_cpu=bare_cpu / result["server_cpu_ms"],
+            )
             results.append(result)
             print(
-                f"   {row.label:<40} {result['rps']:>8.0f} req/s ({result['x_floor']:.2f} of "
-                f"the floor's {floor_rps:.0f})  p50 {result['p50_ms']:>6.1f} ms"
-                f"  p99 {result['p99_ms']:>6.1f} ms  {result['queries_mean']:>5.1f} q/req"
-                f"  statuses {result['statuses']}",
+                f"   {row.label:<40} {result['rps']:>6.0f} req/s: {result['x_bare']:.3f} of the "
+                f"bare floor's {bare_rps:.0f}, {result['x_floor']:.3f} of the old floor's "
+                f"{floor_rps:.0f}; {result['queries_mean']:.1f} q/req; statuses "
+                f"{result['statuses']}",
                 flush=True,
             )
-        return results
+        return {"config": config, "floors": summarise_floors(gaps), "rows": results}
     finally:
-        os.killpg(server.pid, signal.SIGTERM)
-        try:
-            server.wait(20)
-        except subprocess.TimeoutExpired:
-            os.killpg(server.pid, signal.SIGKILL)
-            server.wait()
+        stop_server(site)
 
 
-# --- the load: keep-alive connections, one thread each --------------------------------------
+def summarise_floors(gaps: list[tuple[dict, dict]]) -> list[dict]:
+    """Each floor as one row: the means of its measurements, and each of its ratios the mean of
+    the ratios measured side by side."""
+    rows = []
+    for i in (0, 1):
+        runs = [gap[i] for gap in gaps]
+        row = {k: runs[0][k] for k in ("label", "path")}
+        for key in ("rps", "p50_ms", "p99_ms", "server_cpu_ms", "client_cpu_share"):
+            row[key] = statistics.fmean(run[key] for run in runs)
+        row["queries_mean"] = statistics.fmean(run["queries_mean"] for run in runs)
+        row["queries_cold"] = runs[0]["queries_cold"]
+        row["requests"] = sum(run["requests"] for run in runs)
+        row["statuses"] = dict(sum((Counter(run["statuses"]) for run in runs), Counter()))
+        row["cache"] = dict(sum((Counter(run["cache"]) for run in runs), Counter()))
+        row["measurements"] = len(runs)
+        to_bare = [gap[i]["rps"] / gap[0]["rps"] for gap in gaps]
+        to_floor = [gap[i]["rps"] / gap[1]["rps"] for gap in gaps]
+        cpu = [gap[0]["server_cpu_ms"] / gap[i]["server_cpu_ms"] for gap in gaps]
+        row.update(
+            x_bare=statistics.fmean(to_bare),
+            x_floor=statistics.fmean(to_floor),
+            x_bare_cpu=statistics.fmean(cpu),
+        )
+        rows.append(row)
+    return rows
+
+
+# --- the load: wrk, or keep-alive connections in threads -------------------------------------
 
 
 class Connection:
@@ -471,24 +622,112 @@ class Tally:
 
 def measure(
     args: argparse.Namespace,
-    port: int,
+    server: Server,
     row: Row,
-    headers: str,
-    server_pid: int,
-    seconds: float,
-    warmup: float,
+    headers: dict[str, str],
+    seconds: int,
+    warmup: int,
 ) -> dict:
+    lines = "".join(f"{key}: {value}\r\n" for key, value in headers.items())
     raw = (
-        f"GET {row.path} HTTP/1.1\r\nHost: 127.0.0.1:{port}\r\nUser-Agent: byline-bench\r\n"
-        f"Accept: text/html\r\n{headers}\r\n"
+        f"GET {row.path} HTTP/1.1\r\nHost: 127.0.0.1:{server.port}\r\nUser-Agent: byline-bench"
+        f"\r\nAccept: text/html\r\n{lines}\r\n"
     ).encode()
     # The first request alone: what a cold page costs in queries.
-    probe = Connection(port)
+    probe = Connection(server.port)
     status, first_headers = probe.request(raw)
     probe.close()
     if status != 200:
         sys.exit(f"{row.label}: {row.path} answered {status}, not 200.")
-    cold_queries = int(first_headers.get(b"x-byline-queries", b"-1"))
+    if args.client == "wrk":
+        result = measure_wrk(args, server, row, headers, seconds, warmup)
+    else:
+        result = measure_python(args, server, raw, seconds, warmup)
+    result.update(
+        label=row.label,
+        path=row.path,
+        queries_cold=int(first_headers.get(b"x-byline-queries", b"-1")),
+    )
+    return result
+
+
+WRK_SCRIPT = Path(__file__).resolve().parent / "wrk_count.lua"
+# Warm-up goes on, --warmup seconds at a time (ten times at most), until this many answers.
+WARMUP_REQUESTS = 50
+
+
+def settle(server: Server, timeout: float = 15) -> None:
+    """Waits until the server has finished the requests wrk left behind: wrk stops at its
+    deadline with a request in flight on every connection, and each worker finishes its own
+    before it notices, so a slow page's last requests would take the CPU of the next row."""
+    deadline = time.monotonic() + timeout
+    last = server_cpu_seconds(server.process.pid)
+    while time.monotonic() < deadline:
+        time.sleep(0.2)
+        now = server_cpu_seconds(server.process.pid)
+        # Under a clock tick or so in 0.2 s: idle.
+        if now - last <= 0.011:
+            return
+        last = now
+
+
+def run_wrk(command: list[str], row: Row) -> dict:
+    out = subprocess.run(command, check=True, capture_output=True, text=True).stdout
+    found = [line for line in out.splitlines() if line.startswith("BENCH ")]
+    if not found:
+        sys.exit(f"wrk printed no result for {row.label}:\n{out}")
+    return json.loads(found[0][len("BENCH ") :])
+
+
+def measure_wrk(
+    args: argparse.Namespace,
+    server: Server,
+    row: Row,
+    headers: dict[str, str],
+    seconds: int,
+    warmup: int,
+) -> dict:
+    """wrk with bench/wrk_count.lua, which counts statuses, query counts and page cache hits."""
+    url = f"http://127.0.0.1:{server.port}{row.path}"
+    command = ["wrk", f"-t{args.client_threads}", f"-c{args.connections}", "--timeout", "10s"]
+    for key, value in {"Accept": "text/html", **headers}.items():
+        command += ["-H", f"{key}: {value}"]
+    command += ["-s", str(WRK_SCRIPT)]
+    # Every worker must have served the page before it is measured: a worker's first request
+    # compiles templates and fills its own caches, and sync workers take each request on a new
+    # connection, so a slow page needs more than a second to reach all of them.
+    warmed = spent = 0
+    while warmup and spent < 10 * warmup and (not spent or warmed < WARMUP_REQUESTS):
+        warmed += run_wrk([*command, f"-d{warmup}s", url], row)["requests"]
+        spent += warmup
+        settle(server)
+    own_before = resource.getrusage(resource.RUSAGE_CHILDREN)
+    cpu_before = server_cpu_seconds(server.process.pid)
+    run = run_wrk([*command, f"-d{seconds}s", url], row)
+    cpu_after = server_cpu_seconds(server.process.pid)
+    own_after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    settle(server)
+    count, elapsed = run["requests"], run["duration_us"] / 1e6
+    own_cpu = sum(getattr(own_after, f) - getattr(own_before, f) for f in ("ru_utime", "ru_stime"))
+    return {
+        "requests": count,
+        "rps": count / elapsed,
+        "p50_ms": run["p50_us"] / 1000,
+        "p99_ms": run["p99_us"] / 1000,
+        "queries_mean": run["queries"] / run["counted"] if run["counted"] else math.nan,
+        "server_cpu_ms": 1000 * (cpu_after - cpu_before) / count if count else math.nan,
+        "client_cpu_share": own_cpu / elapsed,
+        "statuses": {int(k): v for k, v in run["statuses"].items()},
+        "cache": run["cache"],
+        "errors": run["errors"],
+    }
+
+
+def measure_python(
+    args: argparse.Namespace, server: Server, raw: bytes, seconds: float, warmup: float
+) -> dict:
+    """The fallback without wrk: one thread per keep-alive connection."""
+    port, server_pid = server.port, server.process.pid
 
     def run(seconds: float, tally: Tally | None) -> None:
         deadline = time.perf_counter() + seconds
@@ -513,7 +752,8 @@ def measure(
                     continue
                 local.latencies.append(time.perf_counter() - now)
                 local.statuses[status] += 1
-                local.queries.append(int(response_headers.get(b"x-byline-queries", b"-1")))
+                if (queries := response_headers.get(b"x-byline-queries")) is not None:
+                    local.queries.append(int(queries))
                 local.cache[response_headers.get(b"x-page-cache", b"-").decode()] += 1
         finally:
             connection.close()
@@ -539,14 +779,11 @@ def measure(
     ordered = sorted(tally.latencies)
     own_cpu = sum(getattr(own_after, f) - getattr(own_before, f) for f in ("ru_utime", "ru_stime"))
     return {
-        "label": row.label,
-        "path": row.path,
         "requests": count,
         "rps": count / elapsed,
         "p50_ms": 1000 * statistics.median(ordered) if ordered else math.nan,
         "p99_ms": 1000 * ordered[min(count - 1, math.ceil(0.99 * count) - 1)] if ordered else 0,
         "queries_mean": statistics.fmean(tally.queries) if tally.queries else math.nan,
-        "queries_cold": cold_queries,
         "server_cpu_ms": 1000 * (cpu_after - cpu_before) / count if count else math.nan,
         "client_cpu_share": own_cpu / elapsed,
         "statuses": dict(tally.statuses),
@@ -556,7 +793,9 @@ def measure(
 
 
 def server_cpu_seconds(master_pid: int) -> float:
-    """User and system time of gunicorn's master and workers so far (Linux /proc)."""
+    """User and system time of gunicorn's master and workers so far (Linux /proc), counting the
+    workers that have exited: a worker restarted after max_requests takes its time with it,
+    but the master, which waited for it, carries that time in its children's fields."""
     ticks = os.sysconf("SC_CLK_TCK")
     total = 0.0
     for pid in [master_pid, *children(master_pid)]:
@@ -564,7 +803,9 @@ def server_cpu_seconds(master_pid: int) -> float:
             fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
         except OSError:
             continue
-        total += (int(fields[11]) + int(fields[12])) / ticks
+        # utime and stime; for the master also cutime and cstime, its exited workers'.
+        used = fields[11:15] if pid == master_pid else fields[11:13]
+        total += sum(int(x) for x in used) / ticks
     return total
 
 
@@ -579,31 +820,36 @@ def children(pid: int) -> list[int]:
     return found
 
 
-def print_table(name: str, seeded: dict, rows: list[dict]) -> None:
+def print_table(name: str, seeded: dict, variant: str, served: dict) -> None:
     counts = seeded["counts"]
     print(
-        f"\n{name}: {counts['stories']:,} stories, {counts['creators']:,} creators, "
-        f"{counts['comments']:,} comments (typical story {seeded['typical_comments']:,}, "
-        f"hot story {seeded['hot_comments']:,}); seeded in {seeded['seed_seconds']:.0f} s"
+        f"\n{name}, {VARIANTS[variant]}: {counts['stories']:,} stories, "
+        f"{counts['creators']:,} creators, {counts['comments']:,} comments (typical story "
+        f"{seeded['typical_comments']:,}, hot story {seeded['hot_comments']:,}); seeded in "
+        f"{seeded['seed_seconds']:.0f} s\ngunicorn.conf.py: {served['config']}"
     )
     print(
-        f"{'page':<40}{'req/s':>7}{'x floor':>8}{'x cpu':>7}{'p50 ms':>8}{'p99 ms':>8}"
-        f"{'q/req':>6}{'q cold':>7}{'cpu ms':>8}{'hits':>6}{'client':>7}"
+        f"{'page':<40}{'req/s':>7}{'x bare':>8}{'x old':>7}{'x cpu':>7}{'p50 ms':>8}"
+        f"{'p99 ms':>8}{'q/req':>6}{'q cold':>7}{'cpu ms':>8}{'hits':>6}{'client':>7}"
     )
-    for row in rows:
+    for row in served["floors"] + served["rows"]:
         hits = row["cache"].get("hit", 0) / max(1, row["requests"])
+        queries = "–" if math.isnan(row["queries_mean"]) else f"{row['queries_mean']:.1f}"
+        cold = "–" if row["queries_cold"] < 0 else str(row["queries_cold"])
         print(
-            f"{row['label']:<40}{row['rps']:>7.0f}{row['x_floor']:>8.2f}{row['x_floor_cpu']:>7.2f}"
-            f"{row['p50_ms']:>8.1f}{row['p99_ms']:>8.1f}{row['queries_mean']:>6.1f}"
-            f"{row['queries_cold']:>7}{row['server_cpu_ms']:>8.2f}{hits:>6.0%}"
-            f"{row['client_cpu_share']:>7.0%}"
+            f"{row['label']:<40}{row['rps']:>7.0f}{row['x_bare']:>8.3f}{row['x_floor']:>7.3f}"
+            f"{row['x_bare_cpu']:>7.3f}{row['p50_ms']:>8.1f}{row['p99_ms']:>8.1f}{queries:>6}"
+            f"{cold:>7}{row['server_cpu_ms']:>8.2f}{hits:>6.0%}{row['client_cpu_share']:>7.0%}"
         )
     print(
-        "x floor: requests per second over the floor view's, measured just before and after "
-        "the row. x cpu: the floor's server CPU time per request over the row's. q/req: "
-        "queries per request, counted in the server; q cold: of the first request. cpu ms: "
-        "the server's CPU time per request. hits: answered from stored pages. client: the load "
-        "generator's share of one core."
+        "x bare: requests per second over the bare Django floor's (bench/bare_floor under "
+        "gunicorn -w 2, sync workers, no configuration file), measured just before and after "
+        "the row. x old: the same over the old floor's, a constant view behind all of Byline's "
+        "middleware and gunicorn.conf.py. The two floor rows are the means of their "
+        f"{served['floors'][0]['measurements']} measurements. x cpu: the bare floor's server CPU "
+        "time per request over the row's. q/req: queries per request, counted in the server; "
+        "q cold: of the first request. cpu ms: the server's CPU time per request. hits: "
+        "answered from stored pages. client: the load generator's share of one core."
     )
 
 
@@ -639,7 +885,7 @@ def seed_child(args: argparse.Namespace) -> dict:
     call_command("migrate", verbosity=0)
     started = time.perf_counter()
     seeded = fill(spec)
-    from stories import search
+    from search import index as search
 
     indexed = search.rebuild_index()
     print(f"indexed {indexed:,} stories for search", flush=True)
