@@ -381,6 +381,55 @@ def test_the_signed_in_page_costs_fewer_queries_once_its_fragments_are_stored(
         client.get(url)
 
 
+# --- listings for readers the page cache passes by: their parts are stored fragments ---------
+
+LISTINGS = ["/explore/", "/explore/?community=lifehack", "/explore/?tag=food&after=junk"]
+
+
+@pytest.mark.parametrize("url", LISTINGS)
+def test_a_signed_in_readers_listing_comes_from_stored_parts(
+    client, bob, story, url, django_assert_num_queries
+):
+    client.force_login(bob)
+    first = client.get(url).content.decode()
+    assert "Tomatoes in August" in first and "Log out" in first
+    # session, user: the cards, filters and head are stored parts while nothing they show changes
+    with django_assert_num_queries(2):
+        again = client.get(url).content.decode()
+    assert _without_tokens(again) == _without_tokens(first)
+
+
+@pytest.mark.parametrize("url", LISTINGS)
+def test_an_unknown_cookie_gets_the_stored_parts_with_its_own_header(client, story, url):
+    client.get(url)
+    client.cookies["sessionid"] = "not-a-session-of-ours"
+    html = client.get(url).content.decode()
+    assert "Tomatoes in August" in html and "Log in" in html and "Log out" not in html
+
+
+def test_a_write_shows_at_once_in_a_signed_in_readers_listing(client, alice, bob, sam, story):
+    client.force_login(bob)
+    client.get("/explore/")
+    assert "Tomatoes in August" in client.get("/explore/").content.decode()
+    draft = make_story(
+        creator=alice, community=story.community, title="Brand new", status=Story.Status.SUBMITTED
+    )
+    stories.story_publish(story=draft, actor=sam)
+    assert "Brand new" in client.get("/explore/").content.decode()
+    profile_update(user=alice, display_name="Alice Gardener", bio="", links={})
+    html = client.get("/explore/").content.decode()
+    assert "Alice Gardener" in html and "Alice Walker" not in html
+
+
+@pytest.mark.parametrize(
+    "query", ["?after=%00", "?before=" + "x" * 500, "?community=%ff", "?tag=<b>&after=&before="]
+)
+def test_bad_query_strings_never_fail_with_stored_parts(client, bob, story, query):
+    client.force_login(bob)
+    for _ in range(2):
+        assert client.get("/explore/" + query).status_code == 200
+
+
 def _without_tokens(html: str) -> str:
     return re.sub(r'name="csrfmiddlewaretoken" value="[^"]+"', "", html)
 
