@@ -247,13 +247,8 @@ def profile(request: HttpRequest, username: str) -> HttpResponse:
     creator = get_object_or_404(
         User.objects.filter(is_active=True).prefetch_related("social_links"), username=username
     )
-    stories = (
-        Story.objects.published()
-        .filter(creator=creator)
-        # The creator too: a card asks whether they show read counts.
-        .select_related("creator", "community")
-        .prefetch_related("tags")
-    )
+    # The creator too (for_cards): a card asks whether they show read counts.
+    stories = Story.objects.published().filter(creator=creator).for_cards()
     depends_on(request, "site", creator_name(creator.pk))
     return render(
         request, "stories/profile.html", {"creator": creator, "page": paginate(request, stories)}
