@@ -48,8 +48,11 @@ def story_names(story: Story) -> tuple[str, ...]:
     return ("site", "listing", story_name(story.pk), creator_name(story.creator_id))
 
 
+# base.html's parts that are the same on every page, for a view that fetches its fragments.
+SITE_FRAGMENTS = (fragment_key("site-footer"),)
+
 # The parts of the story page that are the same for every reader, by {% fragment %} name.
-STORY_FRAGMENTS = ("story-meta", "story-feeds", "story-top", "keep-reading")
+STORY_FRAGMENTS = ("story-meta", "story-feeds", "story-top", "story-written-by", "keep-reading")
 
 
 # How many Top Stories lead the home page, and how many stories Keep reading shows.
@@ -93,13 +96,14 @@ def explore(request: HttpRequest) -> HttpResponse:
     depends_on(request, *names)
     query = request.GET.urlencode()
     token = fragment_token(request, *names)
-    fragments = get_fragments(token, [fragment_key(name, query) for name in EXPLORE_FRAGMENTS])
+    keys = [fragment_key(name, query) for name in EXPLORE_FRAGMENTS]
+    fragments = get_fragments(token, [*keys, *SITE_FRAGMENTS])
     context: dict[str, object] = {
         "fragment_token": token,
         "fragments": fragments,
         "fragment_query": query,
     }
-    if len(fragments) < len(EXPLORE_FRAGMENTS):
+    if not all(key in fragments for key in keys):
         context.update(_explore_context(request))
     return render(request, "stories/explore.html", context)
 
@@ -196,7 +200,7 @@ def story_detail(request: HttpRequest, community_slug: str, story_slug: str) -> 
         if versions is not None:
             set_versioned(request, key, story_rows(story), versions)
     context: dict[str, object] = {"story": story, "tags": story.tags.all()}
-    fragments: dict[str, str] = {}
+    all_stored = False
     if story.is_public:
         names = story_names(story)
         depends_on(request, *names)
@@ -204,11 +208,12 @@ def story_detail(request: HttpRequest, community_slug: str, story_slug: str) -> 
         # come from the cache, and the blocks below (comments, insights, support) do the same.
         token = fragment_token(request, *names, versions=versions)
         keys = [fragment_key(name, story.pk) for name in STORY_FRAGMENTS]
-        fragments = get_fragments(token, keys)
+        fragments = get_fragments(token, [*keys, *SITE_FRAGMENTS])
         context.update(fragment_token=token, fragments=fragments)
         if fragment_key("keep-reading", story.pk) not in fragments:
             context.update(keep_reading(story))
-    if len(fragments) < len(STORY_FRAGMENTS):
+        all_stored = all(key in fragments for key in keys)
+    if not all_stored:
         # Something is rendered afresh: one query each for the tags and the links, as before.
         prefetch_related_objects([story], "tags", "creator__social_links")
         context["tags"] = story.tags.all()
