@@ -81,29 +81,45 @@ def home(request: HttpRequest) -> HttpResponse:
     )
 
 
-# Explore's parts, by {% fragment %} name: all but the site's header, the same for every reader
-# who asks with the same query string (its filters and page token), kept while the "site" and
-# "listing" stamps hold, so a reader the page cache passes by (signed in, or with a cookie of
-# their own) costs no query for them.
+def listing_parts(
+    request: HttpRequest, names: tuple[str, ...], parts: tuple[str, ...], *key: object
+) -> tuple[dict[str, object], bool]:
+    """The fragment context for a listing page whose `parts` ({% fragment %} names, keyed on
+    `key` and the query string, its filters and page) are the same for every reader, and
+    whether all of them are stored: then the view needs no query of its own.
+
+    They are kept while the `names` stamps hold, the same stamps the page cache keeps the
+    whole page under, so a reader it passes by (signed in, or with a cookie of their own)
+    gets the same parts an anonymous one would.
+    """
+    depends_on(request, *names)
+    query = request.GET.urlencode()
+    token = fragment_token(request, *names)
+    keys = [fragment_key(part, *key, query) for part in parts]
+    fragments = get_fragments(token, [*keys, *SITE_FRAGMENTS])
+    context = {"fragment_token": token, "fragments": fragments, "fragment_query": query}
+    return context, all(k in fragments for k in keys)
+
+
+# The parts of explore, a community's and a tag's page that the view fetches: all but the
+# site's header, by {% fragment %} name.
 EXPLORE_FRAGMENTS = ("explore-title", "explore-meta", "explore-feeds", "explore-content")
+COMMUNITY_FRAGMENTS = (
+    "community-title",
+    "community-description",
+    "community-meta",
+    "community-feeds",
+    "community-content",
+)
+TAG_FRAGMENTS = ("tag-title", "tag-meta", "tag-feeds", "tag-content")
 
 
 def explore(request: HttpRequest) -> HttpResponse:
     """Newest first, in keyset pages (stories/keyset.py): deep pages cost what the first does."""
     if "page" in request.GET:
         return _explore_page_number(request)
-    names = ("site", "listing")
-    depends_on(request, *names)
-    query = request.GET.urlencode()
-    token = fragment_token(request, *names)
-    keys = [fragment_key(name, query) for name in EXPLORE_FRAGMENTS]
-    fragments = get_fragments(token, [*keys, *SITE_FRAGMENTS])
-    context: dict[str, object] = {
-        "fragment_token": token,
-        "fragments": fragments,
-        "fragment_query": query,
-    }
-    if not all(key in fragments for key in keys):
+    context, stored = listing_parts(request, ("site", "listing"), EXPLORE_FRAGMENTS)
+    if not stored:
         context.update(_explore_context(request))
     return render(request, "stories/explore.html", context)
 
@@ -161,29 +177,31 @@ def _explore_page_number(request: HttpRequest) -> HttpResponse:
 
 
 def community_detail(request: HttpRequest, community_slug: str) -> HttpResponse:
-    community = get_object_or_404(Community, slug=community_slug)
-    stories = Story.objects.published().for_cards().filter(community=community)
-    depends_on(request, "site", "listing")
-    return render(
-        request,
-        "stories/community.html",
-        {
-            "community": community,
-            "page": paginate(request, stories),
-        },
+    # Stored parts mean the community was there when they were stored, and a change to any
+    # community (or its removal) empties them: the lookup that 404s is needed only without.
+    context, stored = listing_parts(
+        request, ("site", "listing"), COMMUNITY_FRAGMENTS, community_slug
     )
+    context["community_slug"] = community_slug
+    if not stored:
+        community = get_object_or_404(Community, slug=community_slug)
+        stories = Story.objects.published().for_cards().filter(community=community)
+        context.update(community=community, page=paginate(request, stories))
+    return render(request, "stories/community.html", context)
 
 
 def tag_detail(request: HttpRequest, community_slug: str, tag_slug: str) -> HttpResponse:
-    community = get_object_or_404(Community, slug=community_slug)
-    tag = get_object_or_404(Tag, slug=tag_slug)
-    stories = Story.objects.published().for_cards().filter(community=community, tags=tag)
-    depends_on(request, "site", "listing")
-    return render(
-        request,
-        "stories/tag.html",
-        {"community": community, "tag": tag, "page": paginate(request, stories)},
+    # As for a community: a tag's change or removal empties the stored parts too.
+    context, stored = listing_parts(
+        request, ("site", "listing"), TAG_FRAGMENTS, community_slug, tag_slug
     )
+    context.update(community_slug=community_slug, tag_slug=tag_slug)
+    if not stored:
+        community = get_object_or_404(Community, slug=community_slug)
+        tag = get_object_or_404(Tag, slug=tag_slug)
+        stories = Story.objects.published().for_cards().filter(community=community, tags=tag)
+        context.update(community=community, tag=tag, page=paginate(request, stories))
+    return render(request, "stories/tag.html", context)
 
 
 def story_detail(request: HttpRequest, community_slug: str, story_slug: str) -> HttpResponse:

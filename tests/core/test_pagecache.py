@@ -383,7 +383,14 @@ def test_the_signed_in_page_costs_fewer_queries_once_its_fragments_are_stored(
 
 # --- listings for readers the page cache passes by: their parts are stored fragments ---------
 
-LISTINGS = ["/explore/", "/explore/?community=lifehack", "/explore/?tag=food&after=junk"]
+LISTINGS = [
+    "/explore/",
+    "/explore/?community=lifehack",
+    "/explore/?tag=food&after=junk",
+    "/lifehack/",
+    "/lifehack/?page=junk",
+    "/lifehack/tag/food/",
+]
 
 
 @pytest.mark.parametrize("url", LISTINGS)
@@ -419,6 +426,22 @@ def test_a_write_shows_at_once_in_a_signed_in_readers_listing(client, alice, bob
     profile_update(user=alice, display_name="Alice Gardener", bio="", links={})
     html = client.get("/explore/").content.decode()
     assert "Alice Gardener" in html and "Alice Walker" not in html
+
+
+def test_a_removed_community_or_tag_is_not_found_at_once_despite_stored_parts(
+    client, bob, story, lifehack
+):
+    client.force_login(bob)
+    for url in ("/lifehack/", "/lifehack/tag/food/"):
+        client.get(url)
+        assert client.get(url).status_code == 200
+    lifehack.slug = "life-hacks"
+    lifehack.save()
+    assert client.get("/lifehack/").status_code == 404
+    assert client.get("/lifehack/tag/food/").status_code == 404
+    assert client.get("/life-hacks/tag/food/").status_code == 200
+    story.tags.clear()
+    assert "Tomatoes in August" not in client.get("/life-hacks/tag/food/").content.decode()
 
 
 @pytest.mark.parametrize(
