@@ -265,14 +265,25 @@ def keep_reading(story: Story) -> dict[str, QuerySet]:
     }
 
 
+# The parts of a profile that are everyone's; the subscribe button between them is not.
+PROFILE_FRAGMENTS = (
+    "profile-meta",
+    "profile-feeds",
+    "profile-intro",
+    "profile-about",
+    "profile-stories",
+)
+
+
 def profile(request: HttpRequest, username: str) -> HttpResponse:
     # A suspended account has no public profile.
-    creator = get_object_or_404(
-        User.objects.filter(is_active=True).prefetch_related("social_links"), username=username
-    )
-    # The creator too (for_cards): a card asks whether they show read counts.
-    stories = Story.objects.published().filter(creator=creator).for_cards()
-    depends_on(request, "site", creator_name(creator.pk))
-    return render(
-        request, "stories/profile.html", {"creator": creator, "page": paginate(request, stories)}
-    )
+    creator = get_object_or_404(User.objects.filter(is_active=True), username=username)
+    names = ("site", creator_name(creator.pk))
+    context, stored = listing_parts(request, names, PROFILE_FRAGMENTS, creator.pk)
+    context["creator"] = creator
+    if not stored:
+        prefetch_related_objects([creator], "social_links")
+        # The creator too (for_cards): a card asks whether they show read counts.
+        stories = Story.objects.published().filter(creator=creator).for_cards()
+        context["page"] = paginate(request, stories)
+    return render(request, "stories/profile.html", context)

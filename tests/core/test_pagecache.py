@@ -428,6 +428,26 @@ def test_a_write_shows_at_once_in_a_signed_in_readers_listing(client, alice, bob
     assert "Alice Gardener" in html and "Alice Walker" not in html
 
 
+def test_a_profile_shares_its_parts_but_not_the_subscribe_button(
+    alice, bob, sam, story, django_assert_num_queries
+):
+    subscription_create(subscriber=bob, creator=alice)
+    readers = {}
+    for user in (bob, sam):
+        readers[user] = Client()
+        readers[user].force_login(user)
+        readers[user].get("/authors/alice/")
+    # session, user; the creator; the subscriber count and "do you subscribe?" in one
+    with django_assert_num_queries(4):
+        bobs = readers[bob].get("/authors/alice/").content.decode()
+    sams = readers[sam].get("/authors/alice/").content.decode()
+    assert "Tomatoes in August" in bobs and "Tomatoes in August" in sams
+    assert "Unsubscribe" in bobs and "Unsubscribe" not in sams
+    assert "1 subscriber" in bobs and "1 subscriber" in sams
+    stories.story_unpublish(story=story, actor=sam, reason="Off topic.")
+    assert "Tomatoes in August" not in readers[sam].get("/authors/alice/").content.decode()
+
+
 def test_a_removed_community_or_tag_is_not_found_at_once_despite_stored_parts(
     client, bob, story, lifehack
 ):
