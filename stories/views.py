@@ -48,8 +48,11 @@ def story_names(story: Story) -> tuple[str, ...]:
     return ("site", "listing", story_name(story.pk), creator_name(story.creator_id))
 
 
+# base.html's parts that are the same on every page, for a view that fetches its fragments.
+SITE_FRAGMENTS = (fragment_key("site-footer"),)
+
 # The parts of the story page that are the same for every reader, by {% fragment %} name.
-STORY_FRAGMENTS = ("story-meta", "story-feeds", "story-top", "keep-reading")
+STORY_FRAGMENTS = ("story-meta", "story-feeds", "story-top", "story-written-by", "keep-reading")
 
 
 # How many Top Stories lead the home page, and how many stories Keep reading shows.
@@ -78,10 +81,50 @@ def home(request: HttpRequest) -> HttpResponse:
     )
 
 
+def listing_parts(
+    request: HttpRequest, names: tuple[str, ...], parts: tuple[str, ...], *key: object
+) -> tuple[dict[str, object], bool]:
+    """The fragment context for a listing page whose `parts` ({% fragment %} names, keyed on
+    `key` and the query string, its filters and page) are the same for every reader, and
+    whether all of them are stored: then the view needs no query of its own.
+
+    They are kept while the `names` stamps hold, the same stamps the page cache keeps the
+    whole page under, so a reader it passes by (signed in, or with a cookie of their own)
+    gets the same parts an anonymous one would.
+    """
+    depends_on(request, *names)
+    query = request.GET.urlencode()
+    token = fragment_token(request, *names)
+    keys = [fragment_key(part, *key, query) for part in parts]
+    fragments = get_fragments(token, [*keys, *SITE_FRAGMENTS])
+    context = {"fragment_token": token, "fragments": fragments, "fragment_query": query}
+    return context, all(k in fragments for k in keys)
+
+
+# The parts of explore, a community's and a tag's page that the view fetches: all but the
+# site's header, by {% fragment %} name.
+EXPLORE_FRAGMENTS = ("explore-title", "explore-meta", "explore-feeds", "explore-content")
+COMMUNITY_FRAGMENTS = (
+    "community-title",
+    "community-description",
+    "community-meta",
+    "community-feeds",
+    "community-content",
+)
+TAG_FRAGMENTS = ("tag-title", "tag-meta", "tag-feeds", "tag-content")
+
+
 def explore(request: HttpRequest) -> HttpResponse:
     """Newest first, in keyset pages (stories/keyset.py): deep pages cost what the first does."""
     if "page" in request.GET:
         return _explore_page_number(request)
+    context, stored = listing_parts(request, ("site", "listing"), EXPLORE_FRAGMENTS)
+    if not stored:
+        context.update(_explore_context(request))
+    return render(request, "stories/explore.html", context)
+
+
+def _explore_context(request: HttpRequest) -> dict[str, object]:
     stories = Story.objects.published().for_cards()
     communities = list(Community.objects.all())
     community = tag = None
@@ -100,19 +143,14 @@ def explore(request: HttpRequest) -> HttpResponse:
         after=request.GET.get("after"),
         before=request.GET.get("before"),
     )
-    depends_on(request, "site", "listing")
-    return render(
-        request,
-        "stories/explore.html",
-        {
-            "page": page,
-            "communities": communities,
-            "community": community,
-            "community_slug": community_slug,
-            "tag": tag,
-            "tag_slug": tag_slug,
-        },
-    )
+    return {
+        "page": page,
+        "communities": communities,
+        "community": community,
+        "community_slug": community_slug,
+        "tag": tag,
+        "tag_slug": tag_slug,
+    }
 
 
 # The highest `?page=N` looked for: a million pages of stories is past any real list's end.
@@ -145,29 +183,31 @@ def _explore_page_number(request: HttpRequest) -> HttpResponse:
 
 
 def community_detail(request: HttpRequest, community_slug: str) -> HttpResponse:
-    community = get_object_or_404(Community, slug=community_slug)
-    stories = Story.objects.published().for_cards().filter(community=community)
-    depends_on(request, "site", "listing")
-    return render(
-        request,
-        "stories/community.html",
-        {
-            "community": community,
-            "page": paginate(request, stories),
-        },
+    # Stored parts mean the community was there when they were stored, and a change to any
+    # community (or its removal) empties them: the lookup that 404s is needed only without.
+    context, stored = listing_parts(
+        request, ("site", "listing"), COMMUNITY_FRAGMENTS, community_slug
     )
+    context["community_slug"] = community_slug
+    if not stored:
+        community = get_object_or_404(Community, slug=community_slug)
+        stories = Story.objects.published().for_cards().filter(community=community)
+        context.update(community=community, page=paginate(request, stories))
+    return render(request, "stories/community.html", context)
 
 
 def tag_detail(request: HttpRequest, community_slug: str, tag_slug: str) -> HttpResponse:
-    community = get_object_or_404(Community, slug=community_slug)
-    tag = get_object_or_404(Tag, slug=tag_slug)
-    stories = Story.objects.published().for_cards().filter(community=community, tags=tag)
-    depends_on(request, "site", "listing")
-    return render(
-        request,
-        "stories/tag.html",
-        {"community": community, "tag": tag, "page": paginate(request, stories)},
+    # As for a community: a tag's change or removal empties the stored parts too.
+    context, stored = listing_parts(
+        request, ("site", "listing"), TAG_FRAGMENTS, community_slug, tag_slug
     )
+    context.update(community_slug=community_slug, tag_slug=tag_slug)
+    if not stored:
+        community = get_object_or_404(Community, slug=community_slug)
+        tag = get_object_or_404(Tag, slug=tag_slug)
+        stories = Story.objects.published().for_cards().filter(community=community, tags=tag)
+        context.update(community=community, tag=tag, page=paginate(request, stories))
+    return render(request, "stories/tag.html", context)
 
 
 def story_detail(request: HttpRequest, community_slug: str, story_slug: str) -> HttpResponse:
@@ -184,7 +224,7 @@ def story_detail(request: HttpRequest, community_slug: str, story_slug: str) -> 
         if versions is not None:
             set_versioned(request, key, story_rows(story), versions)
     context: dict[str, object] = {"story": story, "tags": story.tags.all()}
-    fragments: dict[str, str] = {}
+    all_stored = False
     if story.is_public:
         names = story_names(story)
         depends_on(request, *names)
@@ -192,11 +232,12 @@ def story_detail(request: HttpRequest, community_slug: str, story_slug: str) -> 
         # come from the cache, and the blocks below (comments, insights, support) do the same.
         token = fragment_token(request, *names, versions=versions)
         keys = [fragment_key(name, story.pk) for name in STORY_FRAGMENTS]
-        fragments = get_fragments(token, keys)
+        fragments = get_fragments(token, [*keys, *SITE_FRAGMENTS])
         context.update(fragment_token=token, fragments=fragments)
         if fragment_key("keep-reading", story.pk) not in fragments:
             context.update(keep_reading(story))
-    if len(fragments) < len(STORY_FRAGMENTS):
+        all_stored = all(key in fragments for key in keys)
+    if not all_stored:
         # Something is rendered afresh: one query each for the tags and the links, as before.
         prefetch_related_objects([story], "tags", "creator__social_links")
         context["tags"] = story.tags.all()
@@ -230,19 +271,25 @@ def keep_reading(story: Story) -> dict[str, QuerySet]:
     }
 
 
+# The parts of a profile that are everyone's; the subscribe button between them is not.
+PROFILE_FRAGMENTS = (
+    "profile-meta",
+    "profile-feeds",
+    "profile-intro",
+    "profile-about",
+    "profile-stories",
+)
+
+
 def profile(request: HttpRequest, username: str) -> HttpResponse:
     # A suspended account has no public profile.
-    creator = get_object_or_404(
-        User.objects.filter(is_active=True).prefetch_related("social_links"), username=username
-    )
-    stories = (
-        Story.objects.published()
-        .filter(creator=creator)
-        # The creator too: a card asks whether they show read counts.
-        .select_related("creator", "community")
-        .prefetch_related("tags")
-    )
-    depends_on(request, "site", creator_name(creator.pk))
-    return render(
-        request, "stories/profile.html", {"creator": creator, "page": paginate(request, stories)}
-    )
+    creator = get_object_or_404(User.objects.filter(is_active=True), username=username)
+    names = ("site", creator_name(creator.pk))
+    context, stored = listing_parts(request, names, PROFILE_FRAGMENTS, creator.pk)
+    context["creator"] = creator
+    if not stored:
+        prefetch_related_objects([creator], "social_links")
+        # The creator too (for_cards): a card asks whether they show read counts.
+        stories = Story.objects.published().filter(creator=creator).for_cards()
+        context["page"] = paginate(request, stories)
+    return render(request, "stories/profile.html", context)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django.db.models import Count, Q, QuerySet
 
+from core.prepared import PreparedExists
 from creators.models import User
 from stories.models import Story
 from subscriptions.models import Subscription
@@ -18,7 +19,15 @@ def is_subscribed(*, reader: User, creator: User) -> bool:
     """One query for a signed-in reader, none for an anonymous one or the creator themself."""
     if not reader.is_authenticated or reader.pk == creator.pk:
         return False
-    return Subscription.objects.filter(subscriber=reader, creator=creator).exists()
+    return _subscribes(reader=reader.pk, creator=creator.pk)
+
+
+# Asked on every story page a signed-in reader opens.
+_subscribes = PreparedExists(
+    Subscription,
+    lambda reader, creator: Subscription.objects.filter(subscriber_id=reader, creator_id=creator),
+    ("reader", "creator"),
+)
 
 
 def subscriber_count_and_status(*, creator: User, reader: User) -> tuple[int, bool]:

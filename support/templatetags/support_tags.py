@@ -15,6 +15,7 @@ from django.contrib.auth.models import AnonymousUser
 from django.utils.safestring import SafeString
 
 from core import pagecache
+from core.prepared import PreparedExists
 from creators.models import User
 from support.forms import PledgeForm, TipForm
 from support.models import Pledge
@@ -59,7 +60,15 @@ def support_actions(
 
 
 def _pledges(viewer: User, creator: User) -> bool:
-    return Pledge.objects.live().filter(supporter=viewer, creator=creator).exists()
+    return _live_pledge(viewer=viewer.pk, creator=creator.pk)
+
+
+# Asked on every story page a signed-in reader opens whose creator takes support.
+_live_pledge = PreparedExists(
+    Pledge,
+    lambda viewer, creator: Pledge.objects.live().filter(supporter_id=viewer, creator_id=creator),
+    ("viewer", "creator"),
+)
 
 
 def actions_context(

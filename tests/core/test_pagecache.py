@@ -398,6 +398,98 @@ def test_the_signed_in_page_costs_fewer_queries_once_its_fragments_are_stored(
         client.get(url)
 
 
+# --- listings for readers the page cache passes by: their parts are stored fragments ---------
+
+LISTINGS = [
+    "/explore/",
+    "/explore/?community=lifehack",
+    "/explore/?tag=food&after=junk",
+    "/lifehack/",
+    "/lifehack/?page=junk",
+    "/lifehack/tag/food/",
+]
+
+
+@pytest.mark.parametrize("url", LISTINGS)
+def test_a_signed_in_readers_listing_comes_from_stored_parts(
+    client, bob, story, url, django_assert_num_queries
+):
+    client.force_login(bob)
+    first = client.get(url).content.decode()
+    assert "Tomatoes in August" in first and "Log out" in first
+    # session, user: the cards, filters and head are stored parts while nothing they show changes
+    with django_assert_num_queries(2):
+        again = client.get(url).content.decode()
+    assert _without_tokens(again) == _without_tokens(first)
+
+
+@pytest.mark.parametrize("url", LISTINGS)
+def test_an_unknown_cookie_gets_the_stored_parts_with_its_own_header(client, story, url):
+    client.get(url)
+    client.cookies["sessionid"] = "not-a-session-of-ours"
+    html = client.get(url).content.decode()
+    assert "Tomatoes in August" in html and "Log in" in html and "Log out" not in html
+
+
+def test_a_write_shows_at_once_in_a_signed_in_readers_listing(client, alice, bob, sam, story):
+    client.force_login(bob)
+    client.get("/explore/")
+    assert "Tomatoes in August" in client.get("/explore/").content.decode()
+    draft = make_story(
+        creator=alice, community=story.community, title="Brand new", status=Story.Status.SUBMITTED
+    )
+    stories.story_publish(story=draft, actor=sam)
+    assert "Brand new" in client.get("/explore/").content.decode()
+    profile_update(user=alice, display_name="Alice Gardener", bio="", links={})
+    html = client.get("/explore/").content.decode()
+    assert "Alice Gardener" in html and "Alice Walker" not in html
+
+
+def test_a_profile_shares_its_parts_but_not_the_subscribe_button(
+    alice, bob, sam, story, django_assert_num_queries
+):
+    subscription_create(subscriber=bob, creator=alice)
+    readers = {}
+    for user in (bob, sam):
+        readers[user] = Client()
+        readers[user].force_login(user)
+        readers[user].get("/authors/alice/")
+    # session, user; the creator; the subscriber count and "do you subscribe?" in one
+    with django_assert_num_queries(4):
+        bobs = readers[bob].get("/authors/alice/").content.decode()
+    sams = readers[sam].get("/authors/alice/").content.decode()
+    assert "Tomatoes in August" in bobs and "Tomatoes in August" in sams
+    assert "Unsubscribe" in bobs and "Unsubscribe" not in sams
+    assert "1 subscriber" in bobs and "1 subscriber" in sams
+    stories.story_unpublish(story=story, actor=sam, reason="Off topic.")
+    assert "Tomatoes in August" not in readers[sam].get("/authors/alice/").content.decode()
+
+
+def test_a_removed_community_or_tag_is_not_found_at_once_despite_stored_parts(
+    client, bob, story, lifehack
+):
+    client.force_login(bob)
+    for url in ("/lifehack/", "/lifehack/tag/food/"):
+        client.get(url)
+        assert client.get(url).status_code == 200
+    lifehack.slug = "life-hacks"
+    lifehack.save()
+    assert client.get("/lifehack/").status_code == 404
+    assert client.get("/lifehack/tag/food/").status_code == 404
+    assert client.get("/life-hacks/tag/food/").status_code == 200
+    story.tags.clear()
+    assert "Tomatoes in August" not in client.get("/life-hacks/tag/food/").content.decode()
+
+
+@pytest.mark.parametrize(
+    "query", ["?after=%00", "?before=" + "x" * 500, "?community=%ff", "?tag=<b>&after=&before="]
+)
+def test_bad_query_strings_never_fail_with_stored_parts(client, bob, story, query):
+    client.force_login(bob)
+    for _ in range(2):
+        assert client.get("/explore/" + query).status_code == 200
+
+
 def _without_tokens(html: str) -> str:
     return re.sub(r'name="csrfmiddlewaretoken" value="[^"]+"', "", html)
 
