@@ -486,8 +486,10 @@ def test_a_removed_community_or_tag_is_not_found_at_once_despite_stored_parts(
 )
 def test_bad_query_strings_never_fail_with_stored_parts(client, bob, story, query):
     client.force_login(bob)
+    # A null character is refused before any view (core.middleware): a 400 that says why.
+    expected = 400 if "%00" in query else 200
     for _ in range(2):
-        assert client.get("/explore/" + query).status_code == 200
+        assert client.get("/explore/" + query).status_code == expected
 
 
 def _without_tokens(html: str) -> str:
