@@ -501,9 +501,14 @@ for _entry in env_list("RATE_LIMITS", []):
         )
     RATE_LIMITS[_scope][_kind] = _values
 
+# One handler, on the root logger. Django's own "django" logger comes with a console handler of
+# its own and passes every record on to the root as well, so each of its lines (runserver's
+# "Watching for file changes") was printed twice; here it keeps its level and only passes on.
+# (django.server, runserver's request log, keeps its own handler and does not pass on.)
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "WARNING")},
+    "loggers": {"django": {"handlers": [], "level": "INFO"}},
 }
