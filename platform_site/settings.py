@@ -54,22 +54,25 @@ def env_int(name: str, default: int) -> int:
 
 
 # Off unless asked for: a deployment that forgets the variable must not leak tracebacks.
-# `make run` and `make test` switch it on.
+# `make run` and `make test` switch it on, and so does the `.env` that `make` writes for
+# manage.py in a checkout (manage.py reads it; gunicorn and wsgi.py never do).
 DEBUG = env_bool("DJANGO_DEBUG", default=False)
 
 SECRET_KEY = env_str("SECRET_KEY")
 if not SECRET_KEY:
     if not DEBUG:
         raise ImproperlyConfigured(
-            "SECRET_KEY must be set when DJANGO_DEBUG is off. "
-            "For local development run with DJANGO_DEBUG=true (as `make run` does)."
+            "SECRET_KEY must be set when DJANGO_DEBUG is off. For local development set "
+            "DJANGO_DEBUG=true, as `make` does; in a checkout, `make install` writes it to "
+            ".env, which manage.py reads (gunicorn never does)."
         )
     SECRET_KEY = "django-insecure-development-only-key-never-use-in-production"
 
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", ["localhost", "127.0.0.1", "[::1]"])
 
 SITE_NAME = env_str("SITE_NAME", "Byline")
-# Where the site is reached from outside: links in emails are built on it.
+# Where the site is reached from outside: links in emails, feeds, canonical tags and the sitemap
+# are built on it. `make run` derives it from HOST and PORT.
 SITE_URL = env_str("SITE_URL", "http://127.0.0.1:8000")
 SITE_ID = 1
 
