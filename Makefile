@@ -44,8 +44,10 @@ install-dev: $(VENV)/.installed-dev .env
 migrate: install
 	$(BIN)/python manage.py migrate --no-input
 
+# On a database with accounts load_demo did not make (someone signed up), load_demo says so in
+# one line and loads nothing, so `make run` still serves; `load_demo --force` adds it anyway.
 demo: migrate
-	$(BIN)/python manage.py load_demo
+	$(BIN)/python manage.py load_demo --skip-if-real
 	$(BIN)/python manage.py load_demo_support
 	$(BIN)/python manage.py load_demo_reads
 
