@@ -8,9 +8,11 @@ SECRET_KEY and with debug off the site still refuses to start.
 from __future__ import annotations
 
 import os
+import re
 import shutil
 import subprocess
 import sys
+import tomllib
 from pathlib import Path
 
 import pytest
@@ -160,3 +162,69 @@ def test_make_links_to_the_host_and_port_it_serves_on(checkout):
     # A public address named outright wins.
     named = site_url_make_exports(checkout, PORT="8101", SITE_URL="https://dev.byline.example")
     assert named == "https://dev.byline.example"
+
+
+# --- what README tells a developer to type ----------------------------------------------------
+
+
+def readme_commands() -> list[str]:
+    readme = (ROOT / "README.md").read_text()
+    return sorted(set(re.findall(r"\.venv/bin/python manage\.py ([a-z_]+)", readme)))
+
+
+def test_readme_prints_manage_py_commands_only_as_they_work_when_copied():
+    readme = (ROOT / "README.md").read_text()
+    # Plain `python` has no Django outside the virtualenv.
+    assert not re.search(r"(?<![/\w])python3? manage\.py", readme)
+    assert {"load_demo", "changepassword", "renew_pledges", "jobs_worker"} <= set(readme_commands())
+
+
+def test_every_manage_py_command_readme_names_runs_in_a_checkout_with_env(checkout):
+    # Through manage.py with nothing in the environment, as typed: the settings load from .env
+    # and each command README names exists.
+    (checkout / ".env").write_text(DEVELOPMENT)
+    code = (
+        "from django.core.management import get_commands, load_command_class;"
+        f"names = {readme_commands()!r};"
+        "[load_command_class(get_commands()[name], name) for name in names];"
+        "print(len(names))"
+    )
+    result = manage(checkout, "shell", "-v", "0", "-c", code)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == str(len(readme_commands()))
+
+
+def test_readme_links_only_to_files_in_the_project():
+    readme = (ROOT / "README.md").read_text()
+    for target in re.findall(r"\]\(([^)#]+)(?:#[^)]*)?\)", readme):
+        if "://" not in target:
+            assert (ROOT / target).resolve().is_relative_to(ROOT), target
+            assert (ROOT / target).exists(), target
+    assert "../shared" not in readme
+
+
+def test_readme_says_how_to_run_part_of_the_tests():
+    readme = (ROOT / "README.md").read_text()
+    pyproject = tomllib.loads((ROOT / "pyproject.toml").read_text())
+    markers = [m.split(":")[0] for m in pyproject["tool"]["pytest"]["ini_options"]["markers"]]
+    assert sorted(markers) == ["browser", "slow"]
+    for marker in markers:
+        assert f"`{marker}`" in readme, marker
+    fast = re.search(r'^test-fast:.*\n\t.*-m "([^"]+)"', (ROOT / "Makefile").read_text(), re.M)
+    assert f'`make test-fast` is `-m "{fast.group(1)}"`' in readme
+    for example in ('PYTEST_ARGS="-k ', "PYTEST_ARGS=\"-m 'not browser'\"", 'PYTEST_ARGS="-n 0'):
+        assert example in readme, example
+
+
+def test_readme_describes_the_passes_ci_runs():
+    readme = (ROOT / "README.md").read_text()
+    ci = (ROOT / ".ci" / "run").read_text()
+    task_tests = re.search(r'TASK_TESTS="([^"]+)"', ci).group(1).replace("\\\n", " ").split()
+    for path in task_tests:
+        assert Path(path).name in readme, path
+    runs = [line for line in ci.splitlines() if "make test" in line.split("#")[0]]
+    assert len(runs) == 4, runs
+    assert "four\npasses" in readme or "four passes" in readme
+    for service in ("Chromium", "PostgreSQL", "Redis", "BYLINE_REQUIRE_BROWSER=1"):
+        assert service in readme
+    assert "celery" not in ci.lower()
