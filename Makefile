@@ -34,7 +34,9 @@ $(VENV)/.installed-dev: requirements.txt requirements-dev.txt $(VENV)/.installed
 	  '# Development settings for manage.py in this checkout, written by `make`; see README.md.' \
 	  '# manage.py reads this file; a variable already in the environment wins over it.' \
 	  '# gunicorn (platform_site/wsgi.py) never reads it. Not in git.' \
-	  'DJANGO_DEBUG=true' > $@
+	  'DJANGO_DEBUG=true' \
+	  '# make run links to http://HOST:PORT; for the links commands typed by hand print, e.g.:' \
+	  '# SITE_URL=$(SITE_URL)' > $@
 	@echo "Wrote .env (DJANGO_DEBUG=true), so .venv/bin/python manage.py … works by hand"
 
 install: $(VENV)/.installed .env

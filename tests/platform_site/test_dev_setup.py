@@ -66,6 +66,8 @@ def test_make_writes_the_development_env_once_and_keeps_a_developers_edits(check
     assert result.returncode == 0, result.stderr
     dotenv = checkout / ".env"
     assert "DJANGO_DEBUG=true" in dotenv.read_text().splitlines()
+    read = manage(checkout, "shell", "-v", "0", "-c", DEBUG_AND_SITE)
+    assert read.stdout.split() == ["True", "http://127.0.0.1:8000"], read.stderr
     dotenv.write_text(dotenv.read_text() + "SITE_NAME=My Byline\n")
     assert shell(["make", ".env"], cwd=checkout).returncode == 0
     assert dotenv.read_text().endswith("SITE_NAME=My Byline\n")
