@@ -4,6 +4,10 @@ VENV := .venv
 BIN := $(VENV)/bin
 HOST ?= 127.0.0.1
 PORT ?= 8000
+# Links in pages, the sitemap, emails and load_demo's report point where `make run` serves,
+# e.g. `PORT=8101 make run` links to :8101; set SITE_URL to name another public address.
+SITE_URL ?= http://$(HOST):$(PORT)
+export SITE_URL
 
 # Development defaults; a deployment sets its own environment instead of using this file.
 export DJANGO_DEBUG ?= true
@@ -22,21 +26,36 @@ $(VENV)/.installed-dev: requirements.txt requirements-dev.txt $(VENV)/.installed
 	$(BIN)/pip install --quiet -r requirements-dev.txt
 	touch $@
 
-install: $(VENV)/.installed
+# The development settings for `.venv/bin/python manage.py …` typed by hand in this checkout:
+# manage.py reads this file (the environment wins over it); gunicorn never does. Written once,
+# never overwritten, so a developer's edits stay.
+.env:
+	@printf '%s\n' \
+	  '# Development settings for manage.py in this checkout, written by `make`; see README.md.' \
+	  '# manage.py reads this file; a variable already in the environment wins over it.' \
+	  '# gunicorn (platform_site/wsgi.py) never reads it. Not in git.' \
+	  'DJANGO_DEBUG=true' \
+	  '# make run links to http://HOST:PORT; for the links commands typed by hand print, e.g.:' \
+	  '# SITE_URL=$(SITE_URL)' > $@
+	@echo "Wrote .env (DJANGO_DEBUG=true), so .venv/bin/python manage.py … works by hand"
 
-install-dev: $(VENV)/.installed-dev
+install: $(VENV)/.installed .env
+
+install-dev: $(VENV)/.installed-dev .env
 
 migrate: install
 	$(BIN)/python manage.py migrate --no-input
 
+# On a database with accounts load_demo did not make (someone signed up), load_demo says so in
+# one line and loads nothing, so `make run` still serves; `load_demo --force` adds it anyway.
 demo: migrate
-	$(BIN)/python manage.py load_demo
+	$(BIN)/python manage.py load_demo --skip-if-real
 	$(BIN)/python manage.py load_demo_support
 	$(BIN)/python manage.py load_demo_reads
 
 # The site and a background-job worker together (Procfile), through honcho; Ctrl-C stops both.
 run: demo
-	@echo "Serving Byline on http://$(HOST):$(PORT)/ with a job worker (Ctrl-C to stop)"
+	@echo "Serving Byline on http://$(HOST):$(PORT)/ (links: $(SITE_URL)/) with a job worker (Ctrl-C to stop)"
 	HOST=$(HOST) PATH="$(abspath $(BIN)):$$PATH" $(BIN)/honcho start -p $(PORT)
 
 lint: install-dev

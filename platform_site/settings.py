@@ -54,22 +54,25 @@ def env_int(name: str, default: int) -> int:
 
 
 # Off unless asked for: a deployment that forgets the variable must not leak tracebacks.
-# `make run` and `make test` switch it on.
+# `make run` and `make test` switch it on, and so does the `.env` that `make` writes for
+# manage.py in a checkout (manage.py reads it; gunicorn and wsgi.py never do).
 DEBUG = env_bool("DJANGO_DEBUG", default=False)
 
 SECRET_KEY = env_str("SECRET_KEY")
 if not SECRET_KEY:
     if not DEBUG:
         raise ImproperlyConfigured(
-            "SECRET_KEY must be set when DJANGO_DEBUG is off. "
-            "For local development run with DJANGO_DEBUG=true (as `make run` does)."
+            "SECRET_KEY must be set when DJANGO_DEBUG is off. For local development set "
+            "DJANGO_DEBUG=true, as `make` does; in a checkout, `make install` writes it to "
+            ".env, which manage.py reads (gunicorn never does)."
         )
     SECRET_KEY = "django-insecure-development-only-key-never-use-in-production"
 
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", ["localhost", "127.0.0.1", "[::1]"])
 
 SITE_NAME = env_str("SITE_NAME", "Byline")
-# Where the site is reached from outside: links in emails are built on it.
+# Where the site is reached from outside: links in emails, feeds, canonical tags and the sitemap
+# are built on it. `make run` derives it from HOST and PORT.
 SITE_URL = env_str("SITE_URL", "http://127.0.0.1:8000")
 SITE_ID = 1
 
@@ -510,9 +513,14 @@ for _entry in env_list("RATE_LIMITS", []):
         )
     RATE_LIMITS[_scope][_kind] = _values
 
+# One handler, on the root logger. Django's own "django" logger comes with a console handler of
+# its own and passes every record on to the root as well, so each of its lines (runserver's
+# "Watching for file changes") was printed twice; here it keeps its level and only passes on.
+# (django.server, runserver's request log, keeps its own handler and does not pass on.)
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "WARNING")},
+    "loggers": {"django": {"handlers": [], "level": "INFO"}},
 }

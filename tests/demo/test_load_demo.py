@@ -198,12 +198,25 @@ class TestDemoContent:
         assert f"password: {PASSWORD}" in demo
         assert f"http://127.0.0.1:8000{seed.get_absolute_url()}" in demo
 
+    def test_output_links_to_the_site_url_make_run_serves(self, seed, settings):
+        # `PORT=8101 make run` sets SITE_URL=http://127.0.0.1:8101 (tests/platform_site/
+        # test_dev_setup.py); the report must send the developer there, not to :8000.
+        settings.SITE_URL = "http://127.0.0.1:8101"
+        output = load_demo()
+        assert "URL:      http://127.0.0.1:8101/admin/" in output
+        assert f"The seed story: http://127.0.0.1:8101{seed.get_absolute_url()}" in output
+        assert ":8000" not in output
+
     def test_running_again_changes_nothing(self, db):
         before = snapshot()
         output = load_demo()
         assert snapshot() == before
         assert "nothing created" in output
-        assert "python manage.py changepassword editor" in output
+        # Commands that work when copied: the virtualenv's Python, which has Django, and
+        # manage.py, which reads the .env make wrote (tests/platform_site/test_dev_setup.py).
+        assert "`.venv/bin/python manage.py changepassword editor`" in output
+        assert "  .venv/bin/python manage.py changepassword jonahreyes" in output
+        assert not re.search(r"(?<![/\w])python manage\.py", output)
         assert authenticate(username="editor", password=PASSWORD) is not None
 
     def test_running_again_with_a_password_only_changes_the_password(self, db):
@@ -232,6 +245,28 @@ def test_refuses_a_database_with_other_accounts():
         load_demo(password=PASSWORD)
     assert list(User.objects.values_list("username", flat=True)) == ["alice"]
     assert not Story.objects.exists() and not Community.objects.exists()
+
+
+@pytest.mark.django_db
+def test_skip_if_real_says_so_in_one_line_and_loads_nothing():
+    # What `make run` asks for, so that it still serves once someone has signed up.
+    make_user("alice")
+    output = load_demo(password=PASSWORD, skip_if_real=True)
+    assert output.splitlines() == [
+        "Demo data not loaded: this database has accounts load_demo did not make (alice); "
+        "`.venv/bin/python manage.py load_demo --force` adds it anyway."
+    ]
+    assert list(User.objects.values_list("username", flat=True)) == ["alice"]
+    assert not Story.objects.exists() and not Community.objects.exists()
+    assert load_demo(skip_if_real=True, verbosity=0) == ""
+
+
+@pytest.mark.slow
+@pytest.mark.django_db
+def test_skip_if_real_loads_an_empty_database_as_usual():
+    output = load_demo(password=PASSWORD, skip_if_real=True)
+    assert "Demo data loaded" in output
+    assert Story.objects.published().count() >= 31
 
 
 @pytest.mark.slow

@@ -5,8 +5,10 @@ from __future__ import annotations
 import json
 import os
 import secrets
+import signal
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 import pytest
@@ -315,3 +317,33 @@ def test_the_site_hashes_passwords_with_djangos_default_hashers():
 
     assert not hasattr(site_settings, "PASSWORD_HASHERS")
     assert global_settings.PASSWORD_HASHERS[0].endswith("PBKDF2PasswordHasher")
+
+
+# --- logging ----------------------------------------------------------------------------------
+
+
+def test_runserver_prints_each_line_once(tmp_path):
+    # Django's "django" logger has a console handler of its own and passes records on to the
+    # root's as well: every line of it came out twice. A real runserver, with its autoreloader.
+    from tests.harness.fanout import free_port
+
+    log = tmp_path / "runserver.log"
+    env = {k: v for k, v in os.environ.items() if k not in SWITCHES}
+    with log.open("wb") as out:
+        server = subprocess.Popen(
+            [sys.executable, "manage.py", "runserver", f"127.0.0.1:{free_port()}"],
+            cwd=ROOT,
+            env={**env, "DJANGO_DEBUG": "true", "SQLITE_PATH": str(tmp_path / "db.sqlite3")},
+            stdout=out,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,  # the reloader's child too is stopped below
+        )
+    try:
+        deadline = time.monotonic() + 60
+        while "Quit the server with" not in log.read_text():
+            assert server.poll() is None and time.monotonic() < deadline, log.read_text()
+            time.sleep(0.1)
+    finally:
+        os.killpg(server.pid, signal.SIGTERM)
+        server.wait(30)
+    assert log.read_text().count("Watching for file changes with StatReloader") == 1

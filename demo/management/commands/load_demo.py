@@ -27,12 +27,15 @@ from PIL import Image, ImageDraw, ImageFilter, ImageFont
 
 from core import jobs
 from core.images import process_upload
+from core.links import absolute
 from creators.models import SocialLink, User
 from demo import loader
 from stories.models import Community, Story
 from stories.services import story_pick, story_publish, story_submit
 
-SITE = "http://127.0.0.1:8000"
+# The command that works when copied from the report: .venv is where `make` installs Django, and
+# manage.py reads the .env `make` writes, so debug and its development key need no typing.
+MANAGE = ".venv/bin/python manage.py"
 DEMO_USERNAMES = frozenset({loader.STAFF_USERNAME, *(c.username for c in loader.CREATORS)})
 
 RGB = tuple[int, int, int]
@@ -96,15 +99,28 @@ class Command(BaseCommand):
             action="store_true",
             help="Run even though the database has accounts that load_demo did not make.",
         )
+        parser.add_argument(
+            "--skip-if-real",
+            action="store_true",
+            help="On a database with accounts that load_demo did not make, say so in one line "
+            "and load nothing, instead of failing (what `make run` uses, so it always serves).",
+        )
 
     def handle(
-        self, *args: Any, password: str | None, force: bool, verbosity: int, **options: Any
+        self,
+        *args: Any,
+        password: str | None,
+        force: bool,
+        skip_if_real: bool,
+        verbosity: int,
+        **options: Any,
     ) -> None:
         started = time.monotonic()
         self.verbosity = verbosity
         self.created: dict[str, int] = {"creators": 0, "communities": 0, "stories": 0}
         self.now = timezone.now()
-        self._refuse_real_database(force=force)
+        if not self._may_load(force=force, skip_if_real=skip_if_real):
+            return
         # Publishing through the services queues emails to the creators (and later to their
         # subscribers); demo data is not news, so no job is even queued while it is made. (An
         # email backend swapped for the load would not do: a worker sends the queued jobs later,
@@ -134,23 +150,35 @@ class Command(BaseCommand):
 
     # --- safety ---------------------------------------------------------------------------
 
-    def _refuse_real_database(self, *, force: bool) -> None:
+    def _may_load(self, *, force: bool, skip_if_real: bool) -> bool:
+        """Whether to go on: refuses (or, asked to, skips) a database with real accounts."""
         others = list(
             User.objects.exclude(username__in=DEMO_USERNAMES)
             .order_by("username")
             .values_list("username", flat=True)[:6]
         )
         if not others:
-            return
+            return True
         shown = ", ".join(others[:5]) + (", …" if len(others) > 5 else "")
-        if not force:
-            raise CommandError(
-                f"This database has accounts that load_demo did not make ({shown}), so it may "
-                "hold real data. load_demo is for development databases only; if you really "
-                "want demo content added here, run it again with --force."
-            )
-        if self.verbosity:
-            self.stdout.write(self.style.WARNING(f"--force: adding demo data beside {shown}."))
+        if force:
+            if self.verbosity:
+                self.stdout.write(self.style.WARNING(f"--force: adding demo data beside {shown}."))
+            return True
+        if skip_if_real:
+            # One line, and success: `make run` goes on to serve what the database holds.
+            if self.verbosity:
+                self.stdout.write(
+                    self.style.WARNING(
+                        f"Demo data not loaded: this database has accounts load_demo did not "
+                        f"make ({shown}); `{MANAGE} load_demo --force` adds it anyway."
+                    )
+                )
+            return False
+        raise CommandError(
+            f"This database has accounts that load_demo did not make ({shown}), so it may "
+            "hold real data. load_demo is for development databases only; if you really "
+            "want demo content added here, run it again with --force."
+        )
 
     # --- accounts -------------------------------------------------------------------------
 
@@ -291,8 +319,7 @@ class Command(BaseCommand):
             return
         if password is None:
             password_note = (
-                "(unchanged; reset it with "
-                f"`python manage.py changepassword {loader.STAFF_USERNAME}`)"
+                f"(unchanged; reset it with `{MANAGE} changepassword {loader.STAFF_USERNAME}`)"
             )
         elif generated:
             password_note = f"{password}   (random; shown only this once)"
@@ -310,13 +337,13 @@ class Command(BaseCommand):
             f"{Community.objects.count()} communities.\n"
             "\n"
             "Log in to the admin:\n"
-            f"  URL:      {SITE}/admin/\n"
+            f"  URL:      {absolute('/admin/')}\n"
             f"  username: {loader.STAFF_USERNAME}\n"
             f"  password: {password_note}\n"
             "\n"
-            f"The seed story: {SITE}{seed.get_absolute_url()}\n"
+            f"The seed story: {absolute(seed.get_absolute_url())}\n"
             "Demo creators have no password; to write as one, give them one first, e.g.\n"
-            "  python manage.py changepassword jonahreyes"
+            f"  {MANAGE} changepassword jonahreyes"
         )
 
 
