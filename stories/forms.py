@@ -62,8 +62,15 @@ class EditorWidget(ProseEditorWidget):
 class StoryForm(forms.Form):
     title = forms.CharField(max_length=200, widget=forms.TextInput(attrs={"autocomplete": "off"}))
     subtitle = forms.CharField(max_length=300, required=False)
+    # No default: the first community alphabetically was silently picked for every new story.
     community = forms.ModelChoiceField(
-        queryset=Community.objects.all(), empty_label=None, help_text="Where readers find it."
+        queryset=Community.objects.all(),
+        empty_label="Choose a community",
+        help_text="Where readers find it.",
+        error_messages={
+            "required": "Choose the community your story belongs to.",
+            "invalid_choice": "That community no longer exists; choose another.",
+        },
     )
     tags = forms.CharField(
         required=False,

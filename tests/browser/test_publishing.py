@@ -51,6 +51,7 @@ def test_a_new_writer_publishes_a_story_that_readers_then_find(site, browser, tm
     writer.wait_for_url("**/write/new/")
     writer.get_by_label("Title", exact=True).fill(TITLE)
     writer.get_by_label("Subtitle").fill("Three summers on the water")
+    writer.get_by_label("Community").select_option(label="Lifehack")  # no default: a choice
     body = writer.locator(".ProseMirror[contenteditable=true] >> visible=true").first
     body.click()
     writer.keyboard.type("## Where it began")
@@ -125,6 +126,7 @@ def test_autosave_keeps_a_draft_and_leaving_warns(site, browser):
     page.get_by_role("button", name="Log in").click()
     page.wait_for_url("**/write/new/")
     page.get_by_label("Title", exact=True).fill("Autosaved thoughts")
+    page.get_by_label("Community").select_option(label="Lifehack")
     page.locator(".ProseMirror[contenteditable=true] >> visible=true").first.click()
     page.keyboard.type("Words that must not be lost.")
     status = page.locator("[data-autosave-status]")
