@@ -79,7 +79,15 @@ if (form) {
 
   form.addEventListener("input", markDirty);
   form.addEventListener("change", markDirty);
-  form.addEventListener("submit", () => {
+  form.addEventListener("submit", (event) => {
+    // An autosave under way may be creating this story: submitting now would post to
+    // /write/new/ and make a second one. Wait for it; it points the form at the story.
+    if (saving) {
+      event.preventDefault();
+      const submitter = event.submitter;
+      saving.then(() => form.requestSubmit(submitter));
+      return;
+    }
     submitting = true;
     clearTimeout(timer);
   });
