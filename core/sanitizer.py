@@ -7,11 +7,13 @@ import threading
 from collections.abc import Iterator
 from html import escape, unescape
 from typing import Any
+from urllib.parse import urlsplit
 
 import html5lib
 from bleach import html5lib_shim
 from bleach.linkifier import Linker, build_url_re
 from bleach.sanitizer import BleachSanitizerFilter
+from django.conf import settings
 from html5lib.filters.base import Filter
 
 # --- The allowlist. Everything not named here is removed. -----------------------------------
@@ -34,7 +36,7 @@ ALLOWED_ATTRIBUTES: dict[str, frozenset[str]] = {
 
 # Schemes a URL attribute may use; a URL without a scheme (relative) is always allowed.
 # Images never load from mailto: or data: (data: can carry SVG and is a tracking-free
-# way to smuggle content past review).
+# way to smuggle content past review), nor from a host the site's CSP blocks (is_our_image).
 LINK_SCHEMES = frozenset({"http", "https", "mailto"})
 IMAGE_SCHEMES = frozenset({"http", "https"})
 
@@ -78,7 +80,9 @@ def _allow_attribute(tag: str, name: str, value: str) -> bool:
     if name not in ALLOWED_ATTRIBUTES.get(tag, ()):
         return False
     if name in _URL_ATTRIBUTES:
-        return is_safe_url(value, IMAGE_SCHEMES if tag == "img" else LINK_SCHEMES)
+        if tag == "img":
+            return is_safe_url(value, IMAGE_SCHEMES) and is_our_image(value)
+        return is_safe_url(value, LINK_SCHEMES)
     if name in {"width", "height"}:
         return _DIMENSION.fullmatch(value) is not None
     return True
@@ -102,6 +106,40 @@ def is_safe_url(value: str, schemes: frozenset[str] = LINK_SCHEMES) -> bool:
         decoded = again
         candidates.add(decoded)
     return all(_scheme_allowed(candidate, schemes) for candidate in candidates)
+
+
+def is_our_image(value: str) -> bool:
+    """True if the image comes from a host the site's Content-Security-Policy lets pages load.
+
+    A path is this site's own; a URL with a host must be on the site (SITE_URL) or on one of
+    the hosts the policy's img-src names (the media host). Any other image would be blocked in
+    the editor, the preview and the published story alike, so it is dropped, not stored.
+    """
+    try:
+        parts = urlsplit(_URL_IGNORABLE.sub("", unescape(value)).replace("\\", "/"))
+    except ValueError:
+        return False
+    if not parts.netloc:
+        return True
+    return f"{parts.scheme or 'https'}://{parts.netloc}".lower() in image_origins()
+
+
+def image_origins() -> frozenset[str]:
+    """This site's origin and every origin named in the policy's img-src."""
+    origins = {_origin_of(getattr(settings, "SITE_URL", ""))}
+    for name in ("CONTENT_SECURITY_POLICY", "CONTENT_SECURITY_POLICY_REPORT_ONLY"):
+        policy = getattr(settings, name, None) or {}
+        for source in policy.get("DIRECTIVES", {}).get("img-src", ()):
+            origins.add(_origin_of(source))
+    origins.discard(None)
+    return frozenset(origins)
+
+
+def _origin_of(url: str) -> str | None:
+    parts = urlsplit(url or "")
+    if parts.scheme in {"http", "https"} and parts.netloc:
+        return f"{parts.scheme}://{parts.netloc}".lower()
+    return None
 
 
 def _scheme_allowed(url: str, schemes: frozenset[str]) -> bool:

@@ -122,6 +122,8 @@ def _editor_context(story: Story | None, form: StoryForm) -> dict[str, object]:
         "is_edit_of_published": isinstance(content, StoryEdit),
         "reason": latest_reason(story) if story else "",
         "frozen": content is not None and not content.is_editable,
+        # Where uploaded images live: the editor keeps only images from there.
+        "media_url": default_storage.url(""),
         "autosave_url": (
             reverse("stories:autosave", kwargs={"pk": story.pk})
             if story

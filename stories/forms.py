@@ -17,7 +17,9 @@ MAX_TAGS = 8
 MAX_BODY_CHARS = 200_000
 
 # What the editor offers. The server-side sanitiser (core.sanitizer) stays the authority on
-# what is stored; this only decides which buttons the creator sees.
+# what is stored; this only decides which buttons the creator sees. static/js/prose-editor.js
+# swaps in Byline's own Link (typing after a link no longer extends it), Image (only images
+# from our storage) and Figure (the image button uploads; it never asks for a URL).
 EDITOR_EXTENSIONS: dict[str, Any] = {
     "Heading": {"levels": [2, 3]},
     "Bold": True,
@@ -34,6 +36,9 @@ EDITOR_EXTENSIONS: dict[str, Any] = {
     "Caption": True,
     "Image": True,
     "History": True,
+    # The library turns the browser's spellcheck off by default; a writing site wants it on.
+    "NoSpellCheck": False,
+    "Placeholder": {"placeholder": "Tell your story…"},
 }
 
 
@@ -62,8 +67,15 @@ class EditorWidget(ProseEditorWidget):
 class StoryForm(forms.Form):
     title = forms.CharField(max_length=200, widget=forms.TextInput(attrs={"autocomplete": "off"}))
     subtitle = forms.CharField(max_length=300, required=False)
+    # No default: the first community alphabetically was silently picked for every new story.
     community = forms.ModelChoiceField(
-        queryset=Community.objects.all(), empty_label=None, help_text="Where readers find it."
+        queryset=Community.objects.all(),
+        empty_label="Choose a community",
+        help_text="Where readers find it.",
+        error_messages={
+            "required": "Choose the community your story belongs to.",
+            "invalid_choice": "That community no longer exists; choose another.",
+        },
     )
     tags = forms.CharField(
         required=False,

@@ -1,5 +1,5 @@
 // The story editor: autosave while typing, a warning before leaving unsaved work, and images
-// inside the body uploaded through the site's image module. The server stays the authority:
+// inside the body uploaded through the site's image module (never linked from elsewhere). The server stays the authority:
 // everything saved here is sanitised again on the server.
 
 const form = document.getElementById("story-form");
@@ -29,6 +29,10 @@ if (form) {
     if (!dirty || submitting) return;
     if (!form.elements.title.value.trim()) {
       say("Add a title to save a draft");
+      return;
+    }
+    if (!form.elements.community.value) {
+      say("Choose a community to save a draft");
       return;
     }
     if (saving) return saving;
@@ -75,7 +79,15 @@ if (form) {
 
   form.addEventListener("input", markDirty);
   form.addEventListener("change", markDirty);
-  form.addEventListener("submit", () => {
+  form.addEventListener("submit", (event) => {
+    // An autosave under way may be creating this story: submitting now would post to
+    // /write/new/ and make a second one. Wait for it; it points the form at the story.
+    if (saving) {
+      event.preventDefault();
+      const submitter = event.submitter;
+      saving.then(() => form.requestSubmit(submitter));
+      return;
+    }
     submitting = true;
     clearTimeout(timer);
   });
@@ -119,64 +131,112 @@ if (form) {
   });
   adopt();
 
-  // Images inside the body.
-  const picker = form.querySelector("[data-insert-image]");
-  if (picker) {
-    const file = picker.querySelector("input[type=file]");
-    const alt = picker.querySelector("#insert-image-alt");
-    const caption = picker.querySelector("#insert-image-caption");
-    const note = picker.querySelector(".insert-image__status");
-    const escape = (text) => {
-      const span = document.createElement("span");
-      span.textContent = text;
-      return span.innerHTML.replaceAll('"', "&quot;");
+  // Images inside the body: the toolbar's image button, a dropped or a pasted image file all
+  // open this dialog, which asks for the alt text and uploads through the site's image module.
+  // No URL is ever typed in: the site's CSP shows images from our own storage only.
+  const dialog = document.querySelector("[data-image-dialog]");
+  if (dialog) {
+    const file = dialog.querySelector("input[type=file]");
+    const alt = dialog.querySelector("input[name=alt]");
+    const caption = dialog.querySelector("input[name=caption]");
+    const captionField = dialog.querySelector("[data-image-dialog-caption]");
+    const title = dialog.querySelector("#image-dialog-title");
+    const submit = dialog.querySelector("[data-image-dialog-submit]");
+    const note = dialog.querySelector("[data-image-dialog-status]");
+    let request = null; // { editor, image, pos } of the open dialog
+
+    document.addEventListener("byline:image-request", (event) => {
+      if (!form.contains(event.target)) return;
+      request = event.detail;
+      const editing = !!request.image;
+      title.textContent = editing ? "Change the image" : "Add an image";
+      submit.textContent = editing ? "Save" : "Upload and insert";
+      captionField.hidden = editing; // the caption is edited in place, under the image
+      file.value = "";
+      if (request.file) {
+        const files = new DataTransfer();
+        files.items.add(request.file);
+        file.files = files.files;
+      }
+      alt.value = editing ? request.image.node.attrs.alt || "" : "";
+      caption.value = "";
+      note.textContent = request.file ? `Ready to upload “${request.file.name}”.` : "";
+      dialog.showModal();
+      (request.file || editing ? alt : file).focus();
+    });
+
+    // A complaint about the alt text or the file goes once the creator fixes it.
+    dialog.addEventListener("input", () => {
+      if (!submit.disabled) note.textContent = "";
+    });
+
+    dialog.addEventListener("close", () => {
+      request?.editor?.commands.focus();
+      request = null;
+    });
+
+    const upload = async (chosen) => {
+      const data = new FormData();
+      data.append("image", chosen);
+      const response = await fetch(form.dataset.uploadUrl, {
+        method: "POST",
+        body: data,
+        headers: { "X-CSRFToken": csrf, Accept: "application/json" },
+        credentials: "same-origin",
+      });
+      const result = await response.json().catch(() => ({}));
+      if (!response.ok) throw new Error(result.error || "The upload failed; try again.");
+      return result.url;
     };
-    picker.querySelector("[data-insert-image-button]").addEventListener("click", async () => {
-      if (!editor) {
-        note.textContent = "The editor is still loading; try again in a moment.";
+
+    dialog.querySelector("form").addEventListener("submit", async (event) => {
+      if (event.submitter?.value !== "insert") return; // Cancel closes the dialog
+      event.preventDefault();
+      const { editor: target, image, pos } = request || {};
+      if (!target) return;
+      const description = alt.value.trim();
+      if (!image && !file.files.length) {
+        note.textContent = "Choose an image file first.";
+        file.focus();
         return;
       }
-      if (!file.files.length) {
-        note.textContent = "Choose an image first.";
-        return;
-      }
-      if (!alt.value.trim()) {
+      if (!description) {
         note.textContent = "Describe the image in the alt text first.";
         alt.focus();
         return;
       }
-      const data = new FormData();
-      data.append("image", file.files[0]);
-      note.textContent = "Uploading…";
+      submit.disabled = true;
+      note.textContent = file.files.length ? "Uploading…" : "";
       try {
-        const response = await fetch(form.dataset.uploadUrl, {
-          method: "POST",
-          body: data,
-          headers: { "X-CSRFToken": csrf, Accept: "application/json" },
-          credentials: "same-origin",
-        });
-        const result = await response.json().catch(() => ({}));
-        if (!response.ok) {
-          note.textContent = result.error || "The upload failed; try again.";
-          return;
+        const src = file.files.length ? await upload(file.files[0]) : image.node.attrs.src;
+        if (image) {
+          target
+            .chain()
+            .setNodeSelection(image.pos)
+            .updateAttributes("image", { src, alt: description })
+            .run();
+        } else {
+          const content = [{ type: "image", attrs: { src, alt: description } }];
+          if (caption.value.trim()) {
+            content.push({ type: "caption", content: [{ type: "text", text: caption.value.trim() }] });
+          }
+          const figure = { type: "figure", content };
+          if (pos == null) {
+            target.chain().focus().insertContent(figure).run();
+          } else {
+            // Dropped onto a line: the image goes after that paragraph, not into its middle.
+            const $pos = target.state.doc.resolve(pos);
+            target.chain().focus().insertContentAt($pos.depth ? $pos.after(1) : pos, figure).run();
+          }
         }
-        const figcaption = caption.value.trim()
-          ? `<figcaption>${escape(caption.value.trim())}</figcaption>`
-          : "";
-        editor
-          .chain()
-          .focus()
-          .insertContent(
-            `<figure><img src="${escape(result.url)}" alt="${escape(alt.value.trim())}">${figcaption}</figure>`,
-          )
-          .run();
-        note.textContent = "Image inserted.";
-        file.value = "";
-        alt.value = "";
-        caption.value = "";
+        note.textContent = "";
+        dialog.close();
         markDirty();
-      } catch {
-        note.textContent = "The upload failed: you seem to be offline.";
+      } catch (error) {
+        note.textContent =
+          error instanceof TypeError ? "The upload failed: you seem to be offline." : error.message;
+      } finally {
+        submit.disabled = false;
       }
     });
   }

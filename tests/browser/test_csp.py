@@ -157,6 +157,7 @@ def test_the_editor_loads_and_takes_text_under_the_policy(site, browser):
     assert page.locator("script:not([src])").count() == 0
     assert page.locator("style").count() == 0
     page.get_by_label("Title", exact=True).fill("Written under the policy")
+    page.get_by_label("Community").select_option(label="Lifehack")
     body = page.locator(".ProseMirror[contenteditable=true] >> visible=true").first
     body.click()
     page.keyboard.type("Heading first")

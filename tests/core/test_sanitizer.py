@@ -247,9 +247,42 @@ def test_image_sources() -> None:
     assert clean_html('<img src="/media/a.png" alt="A" width="640" height="480">') == (
         '<img src="/media/a.png" alt="A" width="640" height="480">'
     )
-    assert clean_html('<img src="https://example.com/a.png" width="100%" height="1e9">') == (
-        '<img src="https://example.com/a.png">'
+    assert clean_html('<img src="/media/a.png" width="100%" height="1e9">') == (
+        '<img src="/media/a.png">'
     )
+
+
+@pytest.mark.parametrize(
+    "src",
+    [
+        "https://example.com/a.png",
+        "http://images.example.org/a.png",
+        "//example.com/a.png",
+        "/\\example.com/a.png",
+        "https:\\\\example.com/a.png",
+        "https://example.com&#47;a.png",
+        "https://testserver.example.com/a.png",
+    ],
+)
+def test_images_from_other_hosts_are_dropped_as_the_csp_would_block_them(src: str) -> None:
+    # The site's CSP (img-src) refuses them: kept, they would be broken in the editor, the
+    # preview and the published story.
+    assert clean_html(f'<p>A</p><img src="{src}" alt="x"><p>B</p>') == "<p>A</p><p>B</p>"
+
+
+def test_images_from_this_site_and_the_csp_media_host_are_kept(settings) -> None:
+    settings.SITE_URL = "https://byline.example"
+    settings.CONTENT_SECURITY_POLICY = {
+        "DIRECTIVES": {"img-src": ["'self'", "data:", "https://cdn.byline.example"]}
+    }
+    for src in (
+        "/media/story-images/a.jpg",
+        "https://byline.example/media/a.jpg",
+        "https://cdn.byline.example/m/a.jpg",
+        "//cdn.byline.example/m/a.jpg",
+    ):
+        assert clean_html(f'<img src="{src}" alt="A">') == f'<img src="{src}" alt="A">'
+    assert clean_html('<img src="https://cdn.byline.example.evil.com/a.jpg">') == ""
 
 
 def test_safe_links_survive_with_rel() -> None:
@@ -280,7 +313,7 @@ def test_legitimate_story_survives_exactly() -> None:
         "<ul><li>H<sub>2</sub>O and E=mc<sup>2</sup></li><li><u>u</u> <s>s</s></li></ul>"
         "<h4>A quote</h4>"
         "<blockquote><p>Sleep is the best meditation.</p></blockquote>"
-        '<figure><img src="https://example.com/bed.jpg" alt="A bed" width="800" height="600">'
+        '<figure><img src="/media/story-images/bed.jpg" alt="A bed" width="800" height="600">'
         "<figcaption>A well-made bed.</figcaption></figure>"
         "<hr><p>Line one<br>line two</p>"
         "<pre><code>sleep(8 * 3600)</code></pre>"

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import json
+import re
+from html import unescape
 
 import pytest
 from django.core.files.storage import default_storage
@@ -11,7 +13,7 @@ from django.urls import reverse
 
 from stories import services
 from stories.models import Story, StoryEdit
-from tests.conftest import make_story, png_bytes
+from tests.conftest import make_community, make_story, png_bytes
 
 pytestmark = pytest.mark.django_db
 Status = Story.Status
@@ -352,3 +354,82 @@ def test_dashboard_queries_are_constant(as_alice, alice, lifehack, n, django_ass
     # edit, their editor's notes
     with django_assert_num_queries(7):
         as_alice.get("/write/")
+
+
+# --- the editor page (issue 15) ---------------------------------------------------------------
+
+
+def editor_config(html: str) -> dict:
+    match = re.search(r'data-django-prose-editor-byline="([^"]*)"', html)
+    return json.loads(unescape(match.group(1)))
+
+
+def test_the_editor_checks_spelling_and_prompts_an_empty_story(as_alice, lifehack):
+    html = as_alice.get("/write/new/").content.decode()
+    extensions = editor_config(html)["extensions"]
+    # The library adds NoSpellCheck (spellcheck="false") unless told not to.
+    assert "NoSpellCheck" not in extensions
+    assert extensions["Placeholder"] == {"placeholder": "Tell your story…"}
+    assert 'spellcheck="false"' not in html
+
+
+def test_the_editor_offers_no_way_to_link_an_image_from_elsewhere(as_alice, lifehack):
+    html = as_alice.get("/write/new/").content.decode()
+    # The image dialog uploads; it has a file field and no URL field.
+    dialog = html[html.index("<dialog") : html.index("</dialog>")]
+    assert 'type="file"' in dialog and 'type="url"' not in dialog and "URL" not in dialog
+    assert 'data-media-url="/media/"' in html
+    assert f'data-upload-url="{reverse("stories:image_upload")}"' in html
+
+
+def test_a_body_image_from_another_host_is_not_stored(as_alice, lifehack):
+    upload = SimpleUploadedFile("in-body.png", png_bytes((300, 200)), content_type="image/png")
+    ours = as_alice.post("/write/images/", {"image": upload}).json()["url"]
+    body = (
+        f'<figure><img src="{ours}" alt="Ours"><figcaption>Kept</figcaption></figure>'
+        '<figure><img src="https://elsewhere.example/a.png" alt="Theirs"></figure>'
+        '<p><img src="data:image/png;base64,iVBORw0KGgo=" alt="Inline"></p>'
+    )
+    as_alice.post("/write/new/", form_data(lifehack, body=body))
+    stored = Story.objects.get().body
+    assert f'<img src="{ours}" alt="Ours">' in stored
+    assert "elsewhere.example" not in stored and "data:" not in stored
+
+
+def test_the_community_has_no_default_and_a_missing_choice_keeps_what_was_typed(as_alice, lifehack):
+    make_community("Aardvarks")  # first alphabetically: once the silent default
+    html = as_alice.get("/write/new/").content.decode()
+    select = html[html.index('<select name="community"') : html.index("</select>")]
+    assert '<option value="" selected>Choose a community</option>' in select
+    assert "selected" not in select.replace('<option value="" selected>', "")
+    typed = {**form_data(lifehack, body="<p>My precious words</p>"), "community": ""}
+    response = as_alice.post("/write/new/", typed)
+    assert response.status_code == 400
+    page = response.content.decode()
+    assert "Choose the community your story belongs to." in page
+    assert "My precious words" in page and 'value="Growing tomatoes"' in page
+    assert not Story.objects.exists()
+    # Autosave says the same, and saves nothing.
+    data = {**form_data(lifehack), "community": ""}
+    data.pop("action")
+    saved = as_alice.post("/write/new/autosave/", data)
+    assert saved.status_code == 400
+    assert saved.json()["errors"]["community"] == ["Choose the community your story belongs to."]
+
+
+@pytest.mark.parametrize("existing", [False, True])
+def test_every_aria_describedby_on_the_editor_points_at_an_element(
+    as_alice, alice, lifehack, existing
+):
+    url = "/write/new/"
+    if existing:
+        url = f"/write/{make_story(creator=alice, community=lifehack, status=Status.DRAFT).pk}/"
+    html = as_alice.get(url).content.decode()
+    ids = set(re.findall(r'\sid="([^"]+)"', html))
+    described = [
+        target
+        for value in re.findall(r'aria-describedby="([^"]+)"', html)
+        for target in value.split()
+    ]
+    assert "id_community_helptext" in described
+    assert [target for target in described if target not in ids] == []

@@ -169,8 +169,11 @@ def test_an_image_used_twice_is_stored_once(alice, lifehack):
 
 
 def test_images_from_elsewhere_stay_links(alice, lifehack):
+    # Stored before the sanitiser dropped images from hosts the CSP blocks; such stories may
+    # still be in a database.
     body = '<p><img src="https://cdn.example/a.png" alt="Far"></p>'
-    make_story(creator=alice, community=lifehack, title="Far", body=body)
+    story = make_story(creator=alice, community=lifehack, title="Far")
+    Story.objects.filter(pk=story.pk).update(body=body)
     archive = read_zip(build_export(user=alice))
     _, markdown = split(archive.read("stories/far.md").decode())
     assert markdown.strip() == "![Far](https://cdn.example/a.png)"
