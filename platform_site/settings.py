@@ -223,6 +223,10 @@ BYLINE_BENCHMARK = env_bool("BYLINE_BENCHMARK", default=False)
 if BYLINE_BENCHMARK:
     MIDDLEWARE.insert(0, "platform_site.benchmark.QueryCountMiddleware")
 
+# Sessions are read from the shared cache (disk or Redis) and written through to the database,
+# which keeps them if the cache is emptied: a signed-in page saves the query for its session.
+SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
+
 AUTH_USER_MODEL = "creators.User"
 # The lockout check runs before the password is even looked at (platform_site/login_guard.py).
 AUTHENTICATION_BACKENDS = [

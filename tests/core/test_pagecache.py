@@ -390,11 +390,12 @@ def test_the_signed_in_page_costs_fewer_queries_once_its_fragments_are_stored(
 ):
     client.force_login(bob)
     url = story.get_absolute_url()
-    with django_assert_num_queries(13):  # stories/test_views.py: the full page
+    with django_assert_num_queries(12):  # stories/test_views.py: the full page
         client.get(url)
-    # session, user; the support box's "do you subscribe?"; "have you left an insight?". The
-    # story comes from the cache, and so does "alice takes no support" (else: "do you pledge?")
-    with django_assert_num_queries(4):
+    # user; the support box's "do you subscribe?"; "have you left an insight?". The session and
+    # the story come from the cache, and so does "alice takes no support" (else: "do you
+    # pledge?")
+    with django_assert_num_queries(3):
         client.get(url)
 
 
@@ -417,8 +418,9 @@ def test_a_signed_in_readers_listing_comes_from_stored_parts(
     client.force_login(bob)
     first = client.get(url).content.decode()
     assert "Tomatoes in August" in first and "Log out" in first
-    # session, user: the cards, filters and head are stored parts while nothing they show changes
-    with django_assert_num_queries(2):
+    # user (the session comes from the cache): the cards, filters and head are stored parts
+    # while nothing they show changes
+    with django_assert_num_queries(1):
         again = client.get(url).content.decode()
     assert _without_tokens(again) == _without_tokens(first)
 
@@ -454,8 +456,9 @@ def test_a_profile_shares_its_parts_but_not_the_subscribe_button(
         readers[user] = Client()
         readers[user].force_login(user)
         readers[user].get("/authors/alice/")
-    # session, user; the creator; the subscriber count and "do you subscribe?" in one
-    with django_assert_num_queries(4):
+    # user (the session comes from the cache); the creator; the subscriber count and "do you
+    # subscribe?" in one
+    with django_assert_num_queries(3):
         bobs = readers[bob].get("/authors/alice/").content.decode()
     sams = readers[sam].get("/authors/alice/").content.decode()
     assert "Tomatoes in August" in bobs and "Tomatoes in August" in sams
@@ -517,9 +520,9 @@ def test_a_story_with_300_comments_costs_the_queries_of_one_with_3(
             Comment.objects.create(story=story, author=bob, parent=parent, body="Reply")
     if signed_in:
         client.force_login(bob)
-    # as pinned in stories/test_views.py: 10 anonymous, 13 signed in
+    # as pinned in stories/test_views.py: 10 anonymous, 12 signed in
     for story in (quiet, busy):
-        with django_assert_num_queries(13 if signed_in else 10):
+        with django_assert_num_queries(12 if signed_in else 10):
             assert client.get(story.get_absolute_url()).status_code == 200
 
 

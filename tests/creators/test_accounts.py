@@ -376,3 +376,15 @@ def test_the_reset_link_is_on_site_url_whatever_the_sites_row_and_the_request_sa
     body = mail.outbox[0].body
     assert re.search(r"^https://byline\.example/accounts/reset/[^/\s]+/[^/\s]+/$", body, re.M), body
     assert "127.0.0.1" not in body
+
+
+def test_a_session_outlives_an_emptied_cache(client, bob):
+    """Sessions are read from the cache and kept in the database (cached_db): the signed-in
+    page skips the session's query, and emptying the cache signs nobody out."""
+    from django.core.cache import cache
+
+    client.force_login(bob)
+    assert client.get("/write/").status_code == 200
+    cache.clear()
+    response = client.get("/write/")
+    assert response.status_code == 200 and response.context["user"] == bob

@@ -176,8 +176,9 @@ def test_query_count_does_not_grow_with_stories(
         add_reads(story, today() - timedelta(days=n + 30), 1)
         Subscription.objects.create(subscriber=make_user(), creator=alice)
     client.force_login(alice)
-    # Session and user; reads: story counters, the two windows, per day, per story;
-    # subscribers: count and months; insights: count and months; income per month.
-    with django_assert_num_queries(11):
+    # The user (the session comes from the cache); reads: story counters, the two windows, per
+    # day, per story; subscribers: count and months; insights: count and months; income per
+    # month.
+    with django_assert_num_queries(10):
         response = client.get(URL)
     assert len(response.context["stories"]) == stories

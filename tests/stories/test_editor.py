@@ -350,9 +350,9 @@ def test_dashboard_lists_stories_by_status(as_alice, alice, bob, lifehack):
 def test_dashboard_queries_are_constant(as_alice, alice, lifehack, n, django_assert_num_queries):
     for i in range(n):
         make_story(creator=alice, community=lifehack, status=[*Status][i % 4])
-    # session, user, subscriber count, insights (2), stories with community and pending
-    # edit, their editor's notes
-    with django_assert_num_queries(7):
+    # user (the session comes from the cache), subscriber count, insights (2), stories with
+    # community and pending edit, their editor's notes
+    with django_assert_num_queries(6):
         as_alice.get("/write/")
 
 

@@ -144,10 +144,10 @@ def test_queue_queries_do_not_grow_with_rows(
                 submitted(alice, lifehack)
 
     fill(3)
-    # session, user, user permissions, group permissions, the community filter's choices,
-    # the count, the unfiltered count ("3 of 3"), and the page of rows with creator,
-    # community, pending edit and the edit's community joined in.
-    with django_assert_num_queries(8):
+    # user (the session comes from the cache), user permissions, group permissions, the
+    # community filter's choices, the count, the unfiltered count ("3 of 3"), and the page of
+    # rows with creator, community, pending edit and the edit's community joined in.
+    with django_assert_num_queries(7):
         few = staff_client.get(QUEUE)
     fill(27)
     with django_assert_max_num_queries(8):
@@ -213,9 +213,9 @@ def test_preview_reads_like_the_story_not_an_edit_form(
         tags=["garden"],
     )
 
-    # session, user, permissions (user, group), the story with its creator, community and
-    # edit, its tags, its history with actors.
-    with django_assert_num_queries(7):
+    # user (the session comes from the cache), permissions (user, group), the story with its
+    # creator, community and edit, its tags, its history with actors.
+    with django_assert_num_queries(6):
         response = staff_client.get(preview_url(story))
 
     assert response.status_code == 200

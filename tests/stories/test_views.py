@@ -113,13 +113,14 @@ def test_story_page_queries_do_not_grow_with_tags_or_links(
             assert client.get(story.get_absolute_url()).status_code == 200
 
 
-def test_signed_in_story_page_adds_only_the_session_and_user(
+def test_signed_in_story_page_adds_only_the_user_and_the_subscribe_question(
     client, alice, bob, lifehack, django_assert_num_queries
 ):
     story = make_story(creator=alice, community=lifehack, tags=["a", "b"])
     login(client, bob)
-    # session, user, the ten above, and the support box's "do you subscribe?"
-    with django_assert_num_queries(13):
+    # user, the ten above, and the support box's "do you subscribe?"; the session comes from
+    # the cache (SESSION_ENGINE cached_db)
+    with django_assert_num_queries(12):
         client.get(story.get_absolute_url())
 
 

@@ -200,8 +200,9 @@ def test_the_profile_adds_one_query(client, alice, bob, lifehack, n, django_asse
         html = client.get("/authors/alice/").content.decode()
     assert f"{n} subscriber" in html
     client.force_login(bob)
-    # session and user; the count and "is bob one of them" come in the same single query
-    with django_assert_num_queries(8):
+    # the user (the session comes from the cache); the count and "is bob one of them" come in
+    # the same single query
+    with django_assert_num_queries(7):
         client.get("/authors/alice/")
 
 
