@@ -42,6 +42,7 @@ import shutil
 import signal
 import socket
 import statistics
+import string
 import subprocess
 import sys
 import tempfile
@@ -487,7 +488,10 @@ def serve_and_measure(
     command = [gunicorn(), "platform_site.wsgi", "-c", "gunicorn.conf.py"]
     site = start_server(command, ROOT, env, port, stdout=subprocess.DEVNULL)
     try:
-        cookie = f"sessionid={seeded['session_key']}"
+        # A browser that has been here keeps its CSRF cookie (32 letters and digits): without
+        # it every signed-in request would make and set a new one, which no reader's does.
+        csrf = "".join(random.Random(SEED).choices(string.ascii_letters + string.digits, k=32))
+        cookie = f"sessionid={seeded['session_key']}; csrftoken={csrf}"
 
         def floors(warmup: int = 0) -> tuple[dict, dict]:
             return (
