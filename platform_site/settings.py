@@ -509,6 +509,9 @@ RATE_LIMITS: dict[str, dict[str, list[str]]] = {
     # Failed logins from one address, whatever the usernames (platform_site/login_guard.py);
     # the lockout of one username from one address is django-axes' (AXES_* above).
     "failed_login": {"address": ["20/h"]},
+    # Every image an account uploads (in a story's body, its hero, an avatar): each is decoded
+    # and kept, so a script must not be able to send them without end.
+    "upload": {"user": ["10/m", "200/d"], "address": ["30/m"]},
 }
 _RATE = re.compile(r"^[1-9][0-9]*/([1-9][0-9]*)?[smhd]$")
 for _entry in env_list("RATE_LIMITS", []):
