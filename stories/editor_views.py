@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import uuid
-
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
@@ -22,6 +20,7 @@ from stories import services
 from stories.export import build_export, export_filename
 from stories.forms import StoryForm
 from stories.models import Story, StoryContent, StoryEdit, StoryTransition
+from stories.uploads import upload_save
 
 
 def get_own_story_or_404(request: HttpRequest, pk: int) -> Story:
@@ -299,11 +298,8 @@ def image_upload(request: HttpRequest) -> JsonResponse:
         clean = process_upload(upload)
     except ValidationError as error:
         return JsonResponse({"error": " ".join(error.messages)}, status=400)
-    now = timezone.now()
-    name = default_storage.save(
-        f"story-images/{now:%Y/%m}/{request.user.pk}-{uuid.uuid4().hex}{_suffix(clean.name)}",
-        clean,
-    )
+    # Kept from now on; stories.uploads deletes it a day later if no story uses it.
+    name = upload_save(user_id=request.user.pk, image=clean, suffix=_suffix(clean.name))
     return JsonResponse({"url": default_storage.url(name)}, status=201)
 
 
