@@ -15,12 +15,13 @@ import logging
 from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import (
+    PermissionDenied,
     RequestDataTooBig,
     TooManyFieldsSent,
     TooManyFilesSent,
 )
 from django.core.files.uploadhandler import FileUploadHandler
-from django.http import HttpRequest, HttpResponse, JsonResponse, QueryDict
+from django.http import Http404, HttpRequest, HttpResponse, JsonResponse, QueryDict
 from django.shortcuts import render
 from django.template.defaultfilters import filesizeformat
 from django.urls import Resolver404, resolve
@@ -125,6 +126,8 @@ def _form_page_again(request: HttpRequest, message: str) -> HttpResponse | None:
         response = match.func(request, *match.args, **match.kwargs)
         if hasattr(response, "render") and callable(response.render):
             response.render()
+    except (Http404, PermissionDenied):
+        response = None  # not theirs, or not there: the plain 413 page says enough
     except Exception:
         logger.warning("Could not show %s again after a post too large", request.path)
         response = None

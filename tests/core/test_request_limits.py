@@ -98,6 +98,21 @@ def test_an_oversized_post_with_no_form_to_show_gets_a_413_page(alice, draft):
     assert Story.objects.get(pk=draft.pk).status == Story.Status.DRAFT
 
 
+def test_an_oversized_post_to_someone_elses_story_is_a_413_page_not_their_editor(
+    bob, draft, caplog
+):
+    client = Client(enforce_csrf_checks=True)  # the CSRF check reads the body first
+    client.force_login(bob)
+    client.get("/write/")
+    data = editor_data(draft, "<p>" + "w" * 30_000)
+    data["csrfmiddlewaretoken"] = client.cookies["csrftoken"].value
+    response = client.post(f"/write/{draft.pk}/", data)
+    assert response.status_code == 413
+    assert 'id="story-form"' not in response.content.decode()
+    assert not [r for r in caplog.records if r.name == "core.request_limits"]
+    assert unchanged(draft)
+
+
 def test_too_many_fields_is_a_413_too(client, alice, draft, settings):
     settings.DATA_UPLOAD_MAX_NUMBER_FIELDS = 50
     client.force_login(alice)
