@@ -31,6 +31,19 @@ DEFAULT_MAX_BYTES = 10 * 1024 * 1024
 # Checked against the header before any pixel is decoded. Well under Pillow's own
 # MAX_IMAGE_PIXELS (about 89 MP), so anything that would make Pillow warn is refused here.
 MAX_PIXELS = 40_000_000
+# The pixels one upload may decode, by format, checked after JPEG's reduced-size decode has
+# shrunk the image (draft); only JPEG has one, so for the others this is the limit itself. A
+# small compressed file (a one-colour 6320x6320 PNG is 128 KB) cannot turn into more than
+# this. JPEG: any photo under MAX_PIXELS decodes at 1/2, 1/4 or 1/8 to at most 4800x4800.
+# PNG and GIF: 4000x4000, more than a 5K screenshot. WebP: Pillow's decoder holds about three
+# RGBA copies at once, so a 4K frame (about 8 MP) is its share. Measured peaks: README.
+MAX_DECODED_PIXELS = {
+    "JPEG": 24_000_000,
+    "MPO": 24_000_000,
+    "PNG": 16_000_000,
+    "GIF": 16_000_000,
+    "WEBP": 8_000_000,
+}
 # Longest side of the stored original; bigger uploads are downscaled.
 MAX_SIDE = 2400
 JPEG_QUALITY = 85
@@ -228,14 +241,18 @@ def _open_clean(data: bytes) -> Image.Image:
                     scale = MAX_SIDE / max(source.size)
                     wanted = (round(source.width * scale), round(source.height * scale))
                     source.draft(None, (max(1, wanted[0]), max(1, wanted[1])))
+                if source.width * source.height > MAX_DECODED_PIXELS[source.format]:
+                    raise _too_many_pixels(MAX_DECODED_PIXELS[source.format])
                 source.load()
-                _apply_orientation(source)
-                image = _to_rgb_or_rgba(source)
+                image = _bounded(source)
+                _apply_orientation(image)
+                image = _to_rgb_or_rgba(image)
     except ImageRejected:
         raise
     except (Image.DecompressionBombError, Image.DecompressionBombWarning):
-        # Pillow's own limit, reached only if something lowered MAX_IMAGE_PIXELS below ours.
-        raise _too_many_pixels() from None
+        # Pillow's own limit, reached only if something lowered MAX_IMAGE_PIXELS below ours,
+        # or for a header so large Pillow refuses it in open() before we can look.
+        raise _too_many_pixels(_header_limit(kind)) from None
     except _DECODE_ERRORS:
         raise ImageRejected("damaged") from None
     except Exception:
@@ -262,12 +279,33 @@ def _check_header(image: Image.Image) -> None:
     width, height = image.size
     if width <= 0 or height <= 0:
         raise ImageRejected("damaged")
-    if width * height > MAX_PIXELS:
-        raise _too_many_pixels()
+    limit = _header_limit(image.format)
+    if width * height > limit:
+        raise _too_many_pixels(limit)
 
 
-def _too_many_pixels() -> ImageRejected:
-    return ImageRejected("too_many_pixels", {"megapixels": MAX_PIXELS // 1_000_000})
+def _header_limit(image_format: str) -> int:
+    # Only a JPEG can be decoded smaller than its header says.
+    return MAX_PIXELS if image_format in ("JPEG", "MPO") else MAX_DECODED_PIXELS[image_format]
+
+
+def _too_many_pixels(limit: int) -> ImageRejected:
+    return ImageRejected("too_many_pixels", {"megapixels": round(limit / 1_000_000)})
+
+
+def _bounded(image: Image.Image) -> Image.Image:
+    """``image`` with its longest side at most MAX_SIDE, before anything copies it.
+
+    Turning, converting and encoding then work on at most MAX_SIDE squared pixels, not on
+    the full decode. The square bound makes it the same whichever way the EXIF turns it.
+    """
+    if max(image.size) <= MAX_SIDE:
+        return image
+    if image.mode not in ("RGB", "RGBA", "L", "LA"):
+        # Palette and 1-bit images only resize by nearest neighbour: convert them first.
+        image = _to_rgb_or_rgba(image)
+    image.thumbnail((MAX_SIDE, MAX_SIDE), Image.Resampling.LANCZOS)
+    return image
 
 
 def _sniff(data: bytes) -> str | None:

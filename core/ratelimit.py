@@ -37,6 +37,7 @@ DOING = {
     "signup": "creating accounts",
     "read": "counting reads",
     "password_reset": "asking for password resets",
+    "upload": "uploading images",
 }
 
 

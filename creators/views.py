@@ -117,11 +117,20 @@ def profile_settings(request: HttpRequest) -> HttpResponse:
     """The signed-in user's own profile; there is no way to name another account here."""
     user = request.user
     has_avatar = bool(user.avatar)
+    refused = None
     if request.method == "POST":
-        form = ProfileForm(request.POST, request.FILES, has_avatar=has_avatar)
+        if request.FILES.get("avatar"):
+            try:
+                ratelimit.take_for_request(request, "upload")
+            except ratelimit.RateLimited as error:
+                refused = error  # the image is left out unread; the rest is shown again
+        form = ProfileForm(request.POST, None if refused else request.FILES, has_avatar=has_avatar)
         links = SocialLinkFormSet(request.POST, prefix="links")
         # Both are validated so every error on the page shows at once.
         form_ok, links_ok = form.is_valid(), links.is_valid()
+        if refused:
+            form.add_error("avatar", refused)
+            form_ok = False
         if form_ok and links_ok:
             profile_update(
                 user=user,
@@ -145,11 +154,15 @@ def profile_settings(request: HttpRequest) -> HttpResponse:
             has_avatar=has_avatar,
         )
         links = SocialLinkFormSet(initial=social_link_initial(user), prefix="links")
-    return render(
+    response = render(
         request,
         "creators/settings.html",
         {"form": form, "links": links, "email_form": EmailPreferencesForm.for_user(user)},
+        status=429 if refused else 200,
     )
+    if refused:
+        response["Retry-After"] = str(refused.retry_after)
+    return response
 
 
 @login_required

@@ -358,6 +358,19 @@ else:
 
 # Largest image upload accepted; core.images refuses bigger files with a form error.
 BYLINE_IMAGE_MAX_BYTES = env_int("BYLINE_IMAGE_MAX_BYTES", 10 * 1024 * 1024)
+# A post's text (every field but files) is refused over this; Django's default, named here
+# because the 413 page quotes it (core.request_limits).
+DATA_UPLOAD_MAX_MEMORY_SIZE = env_int("DATA_UPLOAD_MAX_MEMORY_SIZE", 2_621_440)
+# A whole post, files included, is refused over this before any of it is read: one image and
+# the text of a story. Django by itself has no limit on files.
+BYLINE_REQUEST_MAX_BYTES = env_int(
+    "BYLINE_REQUEST_MAX_BYTES", BYLINE_IMAGE_MAX_BYTES + DATA_UPLOAD_MAX_MEMORY_SIZE
+)
+FILE_UPLOAD_HANDLERS = [
+    "core.request_limits.RequestSizeLimitHandler",
+    "django.core.files.uploadhandler.MemoryFileUploadHandler",
+    "django.core.files.uploadhandler.TemporaryFileUploadHandler",
+]
 
 # --- Payments (support app) ------------------------------------------------------------------
 # Tips and pledges go through support.gateways. Stripe is used only when both its secret key
@@ -500,6 +513,9 @@ RATE_LIMITS: dict[str, dict[str, list[str]]] = {
     # Failed logins from one address, whatever the usernames (platform_site/login_guard.py);
     # the lockout of one username from one address is django-axes' (AXES_* above).
     "failed_login": {"address": ["20/h"]},
+    # Every image an account uploads (in a story's body, its hero, an avatar): each is decoded
+    # and kept, so a script must not be able to send them without end.
+    "upload": {"user": ["10/m", "200/d"], "address": ["30/m"]},
 }
 _RATE = re.compile(r"^[1-9][0-9]*/([1-9][0-9]*)?[smhd]$")
 for _entry in env_list("RATE_LIMITS", []):

@@ -55,3 +55,6 @@ urlpatterns += [
     # Last: its community slugs catch every path nothing above claimed.
     path("", include("stories.urls")),
 ]
+
+# A post over the size limits is a 413 that says the limit; every other 400 is Django's own.
+handler400 = "core.request_limits.bad_request"

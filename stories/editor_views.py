@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import uuid
-
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
@@ -17,10 +15,12 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_POST
 
 from core.images import process_upload
+from core.ratelimit import RateLimited, take_for_request
 from stories import services
 from stories.export import build_export, export_filename
 from stories.forms import StoryForm
 from stories.models import Story, StoryContent, StoryEdit, StoryTransition
+from stories.uploads import upload_save
 
 
 def get_own_story_or_404(request: HttpRequest, pk: int) -> Story:
@@ -82,6 +82,11 @@ def dashboard(request: HttpRequest) -> HttpResponse:
 
 def _handle_editor_post(request: HttpRequest, story: Story | None) -> HttpResponse:
     content = working_copy(story) if story else None
+    if request.FILES.get("hero_image"):
+        try:
+            take_for_request(request, "upload")
+        except RateLimited as error:
+            return _upload_refused(request, story, content, error)
     form = StoryForm(request.POST, request.FILES, content=content)
     action = request.POST.get("action", "save")
     if form.is_valid():
@@ -111,6 +116,21 @@ def _handle_editor_post(request: HttpRequest, story: Story | None) -> HttpRespon
             messages.success(request, "Saved.")
             return redirect("stories:edit", pk=story.pk)
     return render(request, "stories/editor.html", _editor_context(story, form), status=400)
+
+
+def _upload_refused(
+    request: HttpRequest, story: Story | None, content: StoryContent | None, error: RateLimited
+) -> HttpResponse:
+    """The editor again, with what was typed and why the image was not taken; nothing saved.
+
+    The image is left out before the form is cleaned, so it is never decoded.
+    """
+    form = StoryForm(request.POST, content=content)
+    form.is_valid()
+    form.add_error("hero_image", error)
+    response = render(request, "stories/editor.html", _editor_context(story, form), status=429)
+    response["Retry-After"] = str(error.retry_after)
+    return response
 
 
 def _editor_context(story: Story | None, form: StoryForm) -> dict[str, object]:
@@ -268,14 +288,18 @@ def image_upload(request: HttpRequest) -> JsonResponse:
     if upload is None:
         return JsonResponse({"error": "Choose an image to upload."}, status=400)
     try:
+        # Counted before decoding: a refused upload costs nothing.
+        take_for_request(request, "upload")
+    except RateLimited as error:
+        response = JsonResponse({"error": error.messages[0]}, status=429)
+        response["Retry-After"] = str(error.retry_after)
+        return response
+    try:
         clean = process_upload(upload)
     except ValidationError as error:
         return JsonResponse({"error": " ".join(error.messages)}, status=400)
-    now = timezone.now()
-    name = default_storage.save(
-        f"story-images/{now:%Y/%m}/{request.user.pk}-{uuid.uuid4().hex}{_suffix(clean.name)}",
-        clean,
-    )
+    # Kept from now on; stories.uploads deletes it a day later if no story uses it.
+    name = upload_save(user_id=request.user.pk, image=clean, suffix=_suffix(clean.name))
     return JsonResponse({"url": default_storage.url(name)}, status=201)
 
 

@@ -113,7 +113,9 @@ class _Archive:
         if path is not None:
             try:
                 source = storage.open(name, "rb")
-            except (OSError, SuspiciousFileOperation):
+            except (OSError, ValueError, SuspiciousFileOperation):
+                # Missing, a folder, a name no file system takes (a null byte, too long): the
+                # body's link is whatever the creator's HTML said, so skip it and say so.
                 path = None
             else:
                 with source, self.zip.open(self._entry(path, compress=False), "w") as target:
@@ -147,6 +149,17 @@ def _media_name(src: str) -> str | None:
 def _relative_to_story(path: str) -> str:
     # Markdown files live in stories/, images in images/.
     return posixpath.join("..", path)
+
+
+_UNPRINTABLE = re.compile("[\x00-\x1f\x7f-\x9f\u2028\u2029]")
+# A name in the README is cut to this many characters; it is there to be recognised.
+NOTED_NAME_CHARS = 200
+
+
+def _noted(name: str) -> str:
+    """A storage name as one printable README line: control characters escaped, long cut."""
+    text = _UNPRINTABLE.sub(lambda m: f"\\x{ord(m.group()):02x}", name)
+    return text if len(text) <= NOTED_NAME_CHARS else text[: NOTED_NAME_CHARS - 1] + "…"
 
 
 def _hero(archive: _Archive, image: FieldFile) -> str | None:
@@ -277,8 +290,11 @@ def _write_archive(archive: _Archive, *, user: User) -> None:
             archive.write_text(f"stories/{stem}.pending-edit.md", text)
     missing = ""
     if archive.missing:
-        names = "\n".join(f"  {name}" for name in archive.missing)
-        missing = f"\nThese images could not be found and are not included:\n{names}\n"
+        names = "\n".join(f"  {_noted(name)}" for name in archive.missing)
+        missing = (
+            "\nThese images could not be read and are not included (missing, or an image "
+            f"link that names no file we keep):\n{names}\n"
+        )
     readme = README.format(
         site=settings.SITE_NAME,
         username=user.username,

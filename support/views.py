@@ -52,7 +52,7 @@ from support.services import (
     tip_create,
 )
 from support.signals import pledge_started
-from support.webhooks import stripe_event_process
+from support.webhooks import MalformedEvent, stripe_event_process
 
 logger = logging.getLogger(__name__)
 
@@ -65,7 +65,8 @@ SIGNATURE_TOLERANCE_SECONDS = 300
 def stripe_webhook(request: HttpRequest) -> HttpResponse:
     """Verify a Stripe event and apply it once.
 
-    400: bad or missing signature, stale timestamp, or a body that is not an event.
+    400: bad or missing signature, stale timestamp, a body that is not an event, or an event
+    with a field of the wrong shape (logged, nothing recorded).
     200: applied, ignored (an event type we do not handle, recorded) or a duplicate.
     404: Stripe is not configured. 500 (raised): applying failed; Stripe will deliver again.
     """
@@ -93,7 +94,13 @@ def stripe_webhook(request: HttpRequest) -> HttpResponse:
         and event["id"]
     ):
         return JsonResponse({"error": "not an event"}, status=400)
-    outcome = stripe_event_process(event=event)
+    try:
+        outcome = stripe_event_process(event=event)
+    except MalformedEvent as error:
+        # Signed by Stripe but not of the shape its API documents: nothing was recorded, and
+        # staff need the reason, since a later delivery will be refused the same way.
+        logger.warning("Stripe webhook refused a malformed event %s: %s", event["id"], error)
+        return JsonResponse({"error": "malformed event", "detail": str(error)}, status=400)
     return JsonResponse({"received": True, "outcome": outcome})
 
 

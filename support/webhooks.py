@@ -11,6 +11,10 @@ subscription started), checkout.session.async_payment_failed / expired (a tip th
 paid, an abandoned pledge), invoice.paid (a pledge's month paid: first or renewal),
 invoice.payment_failed, customer.subscription.deleted (a pledge ended) and account.updated (a
 creator's payout account). Other types are recorded as ignored.
+
+A correctly signed event whose fields are not the shapes Stripe sends (``"data": "zzz"``, a
+list where an object belongs) raises MalformedEvent: the record rolls back with it, and the
+view answers 400 and logs why.
 """
 
 from __future__ import annotations
@@ -35,19 +39,73 @@ Result = tuple[str, str]  # (outcome, note)
 DUPLICATE = "duplicate"
 
 
-def _moment(timestamp: int | None) -> datetime | None:
-    return datetime.fromtimestamp(timestamp, tz=UTC) if timestamp else None
+class MalformedEvent(ValueError):
+    """A verified event with a field of the wrong shape; nothing of it is recorded."""
 
 
-def _id(value: Any) -> str:
+# Readers of one field each: a missing or null field is empty, a field of another type is a
+# MalformedEvent naming it, so no handler meets a list where it expects an object.
+
+
+def _wrong(key: str, value: Any, wanted: str) -> MalformedEvent:
+    return MalformedEvent(f"{key} is {type(value).__name__}, not {wanted}")
+
+
+def _object(obj: dict, key: str) -> dict:
+    value = obj.get(key)
+    if value is None:
+        return {}
+    if not isinstance(value, dict):
+        raise _wrong(key, value, "an object")
+    return value
+
+
+def _list(obj: dict, key: str) -> list:
+    value = obj.get(key)
+    if value is None:
+        return []
+    if not isinstance(value, list):
+        raise _wrong(key, value, "a list")
+    return value
+
+
+def _str(obj: dict, key: str) -> str:
+    value = obj.get(key)
+    if value is None:
+        return ""
+    if not isinstance(value, str):
+        raise _wrong(key, value, "a string")
+    return value
+
+
+def _int(obj: dict, key: str) -> int | None:
+    value = obj.get(key)
+    if value is None:
+        return None
+    if isinstance(value, bool) or not isinstance(value, int):
+        raise _wrong(key, value, "an integer")
+    return value
+
+
+def _moment(obj: dict, key: str) -> datetime | None:
+    timestamp = _int(obj, key)
+    if not timestamp:
+        return None
+    try:
+        return datetime.fromtimestamp(timestamp, tz=UTC)
+    except (OverflowError, OSError, ValueError):
+        raise MalformedEvent(f"{key} is not a time: {timestamp}") from None
+
+
+def _id(obj: dict, key: str) -> str:
     """An id from a field that may be expanded into an object."""
-    if isinstance(value, dict):
-        return value.get("id") or ""
-    return value or ""
+    if isinstance(obj.get(key), dict):
+        return _str(obj[key], "id")
+    return _str(obj, key)
 
 
 def _metadata_id(obj: dict, key: str) -> int | None:
-    raw = (obj.get("metadata") or {}).get(key)
+    raw = _object(obj, "metadata").get(key)
     return int(raw) if raw and str(raw).isdigit() else None
 
 
@@ -59,7 +117,7 @@ def _session_tip(session: dict) -> Tip | None:
     tips = Tip.objects.filter(gateway=Gateway.STRIPE)
     if tip_id is not None:
         return tips.filter(pk=tip_id).first()
-    return tips.filter(gateway_reference=session.get("id", "")).first()
+    return tips.filter(gateway_reference=_str(session, "id")).first()
 
 
 def _session_pledge(session: dict) -> Pledge | None:
@@ -67,7 +125,7 @@ def _session_pledge(session: dict) -> Pledge | None:
     pledges = Pledge.objects.filter(gateway=Gateway.STRIPE)
     if pledge_id is not None:
         return pledges.filter(pk=pledge_id).first()
-    return pledges.filter(checkout_reference=session.get("id", "")).first()
+    return pledges.filter(checkout_reference=_str(session, "id")).first()
 
 
 def checkout_completed(session: dict, event_id: str) -> Result:
@@ -75,7 +133,7 @@ def checkout_completed(session: dict, event_id: str) -> Result:
         pledge = _session_pledge(session)
         if pledge is None:
             return Outcome.IGNORED, "no pledge for this checkout session"
-        subscription_id = _id(session.get("subscription"))
+        subscription_id = _id(session, "subscription")
         with transaction.atomic():
             pledge = Pledge.objects.select_for_update().get(pk=pledge.pk)
             if subscription_id and not pledge.gateway_reference:
@@ -91,9 +149,9 @@ def checkout_completed(session: dict, event_id: str) -> Result:
         return Outcome.IGNORED, f"payment status {session.get('payment_status')!r}"
     services.tip_paid(
         tip=tip,
-        payment_reference=_id(session.get("payment_intent")),
-        amount=session.get("amount_total"),
-        currency=session.get("currency"),
+        payment_reference=_id(session, "payment_intent"),
+        amount=_int(session, "amount_total"),
+        currency=_str(session, "currency") or None,
         event_id=event_id,
     )
     return Outcome.APPLIED, ""
@@ -119,12 +177,12 @@ def checkout_not_paid(session: dict, event_id: str) -> Result:
 def _invoice_subscription(invoice: dict) -> tuple[str, dict]:
     """The subscription id and its metadata: under `parent` since API 2025-03-31, at the top
     level before."""
-    details = (invoice.get("parent") or {}).get("subscription_details") or {}
-    subscription = _id(details.get("subscription")) or _id(invoice.get("subscription"))
-    metadata = details.get("metadata") or (invoice.get("subscription_details") or {}).get(
-        "metadata"
+    details = _object(_object(invoice, "parent"), "subscription_details")
+    subscription = _id(details, "subscription") or _id(invoice, "subscription")
+    metadata = _object(details, "metadata") or _object(
+        _object(invoice, "subscription_details"), "metadata"
     )
-    return subscription, metadata or {}
+    return subscription, metadata
 
 
 def _invoice_pledge(invoice: dict) -> Pledge | None:
@@ -143,10 +201,12 @@ def _invoice_pledge(invoice: dict) -> Pledge | None:
 
 
 def _invoice_period(invoice: dict) -> tuple[datetime | None, datetime | None]:
-    lines = (invoice.get("lines") or {}).get("data") or []
-    period = (lines[0].get("period") if lines else None) or {}
-    start = _moment(period.get("start")) or _moment(invoice.get("period_start"))
-    end = _moment(period.get("end")) or _moment(invoice.get("period_end"))
+    lines = _list(_object(invoice, "lines"), "data")
+    if lines and not isinstance(lines[0], dict):
+        raise _wrong("lines.data[0]", lines[0], "an object")
+    period = _object(lines[0], "period") if lines else {}
+    start = _moment(period, "start") or _moment(invoice, "period_start")
+    end = _moment(period, "end") or _moment(invoice, "period_end")
     return start, end
 
 
@@ -155,22 +215,22 @@ def invoice_paid(invoice: dict, event_id: str) -> Result:
     if pledge is None:
         if _invoice_subscription(invoice)[0]:
             # Money arrived for a subscription we cannot place: staff must look at it.
-            logger.error("Stripe invoice %s paid for an unknown pledge", invoice.get("id"))
+            logger.error("Stripe invoice %s paid for an unknown pledge", _str(invoice, "id"))
         return Outcome.IGNORED, "not a pledge's invoice"
-    amount = invoice.get("amount_paid") or 0
+    amount = _int(invoice, "amount_paid") or 0
     if amount <= 0:
         return Outcome.IGNORED, "nothing was paid"
     start, end = _invoice_period(invoice)
     if start is None or end is None or end <= start:
-        raise ValueError(f"invoice {invoice.get('id')} has no usable period")
+        raise ValueError(f"invoice {_str(invoice, 'id')} has no usable period")
     services.pledge_paid(
         pledge=pledge,
         amount=amount,
-        currency=invoice.get("currency") or pledge.currency,
+        currency=_str(invoice, "currency") or pledge.currency,
         period_start=start,
         period_end=end,
-        gateway_reference=invoice.get("id", ""),
-        payment_reference=_id(invoice.get("payment_intent")),
+        gateway_reference=_str(invoice, "id"),
+        payment_reference=_id(invoice, "payment_intent"),
         event_id=event_id,
     )
     return Outcome.APPLIED, ""
@@ -182,25 +242,25 @@ def invoice_payment_failed(invoice: dict, event_id: str) -> Result:
         return Outcome.IGNORED, "not a pledge's invoice"
     start, end = _invoice_period(invoice)
     now = timezone.now()
-    error = (invoice.get("last_finalization_error") or {}).get("message") or ""
+    error = _str(_object(invoice, "last_finalization_error"), "message")
     services.pledge_payment_failed(
         pledge=pledge,
-        amount=invoice.get("amount_due") or pledge.amount,
-        currency=invoice.get("currency") or pledge.currency,
+        amount=_int(invoice, "amount_due") or pledge.amount,
+        currency=_str(invoice, "currency") or pledge.currency,
         period_start=start or now,
         period_end=end if end and start and end > start else now,
         failure_message=error or "Your card was declined.",
-        gateway_reference=invoice.get("id", ""),
+        gateway_reference=_str(invoice, "id"),
         # Stripe retries by itself and, when it gives up, ends the subscription (which
         # arrives as customer.subscription.deleted).
-        retry_at=_moment(invoice.get("next_payment_attempt")),
+        retry_at=_moment(invoice, "next_payment_attempt"),
     )
     return Outcome.APPLIED, ""
 
 
 def subscription_deleted(subscription: dict, event_id: str) -> Result:
     pledge = Pledge.objects.filter(
-        gateway=Gateway.STRIPE, gateway_reference=subscription.get("id", "")
+        gateway=Gateway.STRIPE, gateway_reference=_str(subscription, "id")
     ).first()
     if pledge is None:
         return Outcome.IGNORED, "no pledge for this subscription"
@@ -210,7 +270,7 @@ def subscription_deleted(subscription: dict, event_id: str) -> Result:
 
 def account_updated(account: dict, event_id: str) -> Result:
     found = services.support_settings_sync(
-        stripe_account_id=account.get("id", ""),
+        stripe_account_id=_str(account, "id"),
         payouts_enabled=bool(account.get("payouts_enabled")),
     )
     return (Outcome.APPLIED, "") if found else (Outcome.IGNORED, "not a creator's account")
@@ -233,7 +293,10 @@ def stripe_event_process(*, event: dict) -> str:
     """Apply a verified event once; returns "applied", "ignored" or "duplicate".
 
     Raises if applying fails; nothing is recorded then, so a later delivery tries again.
+    MalformedEvent, raised before anything is written or from inside a handler, says which
+    field was of the wrong shape.
     """
+    obj = _object(_object(event, "data"), "object")
     try:
         # The savepoint lets the transaction go on after a duplicate; on PostgreSQL a second
         # delivery arriving at the same moment waits here for the first to commit or roll back.
@@ -250,7 +313,6 @@ def stripe_event_process(*, event: dict) -> str:
     if handler is None:
         outcome, note = Outcome.IGNORED, "event type not handled"
     else:
-        obj = (event.get("data") or {}).get("object") or {}
         try:
             outcome, note = handler(obj, event["id"])
         except ValidationError as error:

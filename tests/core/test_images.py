@@ -18,7 +18,7 @@ from django.test import override_settings
 from PIL import ExifTags, Image, ImageFile
 
 from core.images import (
-    MAX_PIXELS,
+    MAX_DECODED_PIXELS,
     MAX_SIDE,
     ImageRejected,
     SafeImageField,
@@ -105,9 +105,10 @@ def decoded_pixels() -> Iterator[list[int]]:
 
 
 def assert_bounded_work(counts: list[int], *, decodes: int) -> None:
-    """At most `decodes` decodes, none of them over the module's own pixel limit."""
+    """At most `decodes` decodes, none of them over the module's largest decoding budget."""
     assert len(counts) <= decodes, f"{len(counts)} decodes: {counts}"
-    assert all(count <= MAX_PIXELS for count in counts), f"decoded {max(counts):,} pixels"
+    budget = max(MAX_DECODED_PIXELS.values())
+    assert all(count <= budget for count in counts), f"decoded {max(counts):,} pixels"
 
 
 def rejection(f) -> ImageRejected:
@@ -151,7 +152,7 @@ def test_decoded_pixels_counts_each_decode_and_the_limit_fails_over_it():
         process_upload(upload(DATA / "pillow_tests" / "hopper.png"))
     assert counts == [128 * 128]
     with pytest.raises(AssertionError, match="decoded"):
-        assert_bounded_work([MAX_PIXELS + 1], decodes=1)
+        assert_bounded_work([max(MAX_DECODED_PIXELS.values()) + 1], decodes=1)
     with pytest.raises(AssertionError, match="2 decodes"):
         assert_bounded_work([1, 1], decodes=1)
 
@@ -249,7 +250,7 @@ def test_decompression_bomb_is_refused_with_the_pixel_message():
     error = rejection(upload(DATA / "generated" / "bomb_100k_x_100k.png"))
 
     assert error.code == "too_many_pixels"
-    assert error.messages == ["This image is too large (max 40 megapixels)."]
+    assert error.messages == ["This image is too large (max 16 megapixels)."]
 
 
 def test_just_over_the_pixel_limit_is_refused_from_the_header(monkeypatch):
@@ -489,7 +490,7 @@ def test_form_field_rejects_a_bomb_with_the_pixel_message():
 
     form = AvatarForm(files={"avatar": bomb})
 
-    assert form.errors["avatar"] == ["This image is too large (max 40 megapixels)."]
+    assert form.errors["avatar"] == ["This image is too large (max 16 megapixels)."]
 
 
 def test_form_field_rejects_an_empty_file():
@@ -541,3 +542,71 @@ def test_form_field_offers_only_the_accepted_formats_to_the_browser():
     html = str(AvatarForm()["avatar"])
 
     assert 'accept="image/jpeg,image/png,image/webp,image/gif"' in html
+
+
+# --- the decoding budget: what a small file may cost -------------------------------------------
+
+
+def no_decoding(monkeypatch) -> None:
+    def refuse(self):
+        raise AssertionError("decoded an image over the budget")
+
+    monkeypatch.setattr(ImageFile.ImageFile, "load", refuse)
+
+
+def test_a_small_one_colour_png_of_40_megapixels_is_refused_before_decoding(monkeypatch):
+    # The review's file: 6320x6320 of one colour, a few KB, was 2 s and 300 MB to decode.
+    source = encoded(Image.new("1", (6320, 6320), 1), "PNG", optimize=True)
+    assert source.size < 200_000
+    no_decoding(monkeypatch)
+
+    error = rejection(source)
+
+    assert error.code == "too_many_pixels"
+    assert error.messages == ["This image is too large (max 16 megapixels)."]
+
+
+@pytest.mark.parametrize(
+    ("fmt", "size", "megapixels"),
+    [("PNG", (4001, 4000), 16), ("GIF", (4001, 4000), 16), ("WEBP", (4001, 2000), 8)],
+)
+def test_formats_decoded_at_full_size_are_refused_just_over_their_budget(
+    monkeypatch, fmt, size, megapixels
+):
+    mode = "RGB" if fmt == "WEBP" else "L"
+    source = encoded(Image.new(mode, size, 200), fmt)
+    no_decoding(monkeypatch)
+
+    assert rejection(source).messages == [f"This image is too large (max {megapixels} megapixels)."]
+
+
+@pytest.mark.parametrize(
+    ("fmt", "size"), [("PNG", (4000, 4000)), ("GIF", (4000, 4000)), ("WEBP", (4000, 2000))]
+)
+def test_formats_decoded_at_full_size_are_accepted_at_their_budget(fmt, size):
+    mode = "RGB" if fmt == "WEBP" else "L"
+    with decoded_pixels() as counts:
+        result = process_upload(encoded(Image.new(mode, size, 200), fmt))
+    assert counts == [size[0] * size[1]]
+    assert max(reopen(result).size) == MAX_SIDE
+
+
+def test_a_40_megapixel_jpeg_is_decoded_at_a_quarter_of_its_pixels():
+    source = encoded(Image.new("RGB", (6320, 6320), (90, 120, 150)), "JPEG")
+    with decoded_pixels() as counts:
+        result = process_upload(source)
+    assert counts == [3160 * 3160]
+    assert reopen(result).size == (MAX_SIDE, MAX_SIDE)
+
+
+def test_a_large_photo_is_turned_upright_after_it_is_made_smaller():
+    # Reduced to MAX_SIDE first, then turned by its EXIF orientation: the same result as the
+    # other order, on a fraction of the pixels.
+    image = Image.new("RGB", (3000, 1000), "red")
+    image.paste((0, 0, 255), (0, 0, 300, 1000))  # the left edge blue
+    exif = Image.Exif()
+    exif[ExifTags.Base.Orientation] = 6  # turn 90 degrees clockwise to view
+    result = reopen(process_upload(encoded(image, "JPEG", exif=exif)))
+    assert result.size == (800, 2400)
+    red, green, blue = result.getpixel((400, 50))  # the blue edge is now at the top
+    assert blue > 200 and red < 60

@@ -337,3 +337,32 @@ def test_settings_page_links_to_the_export(client, alice):
     html = client.get("/settings/").content.decode()
     assert "Your stories, yours to keep" in html
     assert 'href="/settings/export/"' in html
+
+
+ODD_IMAGE_LINKS = [
+    "/media/%00x",  # ValueError: embedded null byte
+    "/media/story-images/%00/../x.png",
+    "/media/" + "a" * 5000 + ".png",  # OSError: file name too long
+    "/media/story-images/",  # a folder
+    "/media/%ff%fe.png",  # not UTF-8
+    "/media/%0a%0dx.png",  # line breaks in the name
+]
+
+
+@pytest.mark.parametrize("src", ODD_IMAGE_LINKS)
+def test_an_image_link_that_cannot_be_read_is_skipped_and_noted(client, alice, lifehack, src):
+    body = f'<p>Before</p><p><img src="{src}" alt="odd"></p><p>After</p>'
+    story = make_story(creator=alice, community=lifehack, title="Odd", body=body)
+    client.force_login(alice)
+    response = client.post("/settings/export/")
+    assert response.status_code == 200
+    archive = read_zip(b"".join(response.streaming_content))
+    assert not any(name.startswith("images/") for name in archive.namelist())
+    _, markdown = split(archive.read(f"stories/{story.slug}.md").decode())
+    assert "Before" in markdown and "After" in markdown
+    readme = archive.read("README.txt").decode()
+    assert "could not be read and are not included" in readme
+    # The README names it on one line, with no raw control character.
+    noted = readme.split("we keep):\n", 1)[1].split("\n\n", 1)[0]
+    assert len(noted.strip().splitlines()) == 1
+    assert not any(ord(c) < 32 for c in noted.replace("\n", ""))

@@ -410,3 +410,76 @@ def test_an_event_delivered_five_times_at_once_is_applied_once(threads_share_the
 def test_stripe_needs_no_csrf_token(tip):
     client = Client(enforce_csrf_checks=True)
     assert deliver(client, tip_paid_event(tip)).status_code == 200
+
+
+# --- signed, but not the shape Stripe sends ------------------------------------------------
+
+
+def _malformed(tip: Tip, pledge: Pledge) -> dict[str, dict]:
+    def tip_event(**overrides) -> dict:
+        return tip_paid_event(tip, **overrides)
+
+    def with_data(data) -> dict:
+        event = tip_event()
+        event["data"] = data
+        return event
+
+    def pledge_invoice(**extra) -> dict:
+        paid = invoice(pledge, invoice_id="in_1", start=MAY_1, end=JUNE_1, **extra)
+        return stripe_event("invoice.paid", paid)
+
+    return {
+        "data-a-string": with_data("zzz"),
+        "object-a-list": with_data({"object": [1, 2]}),
+        "object-a-string": with_data({"object": "cs_tip_1"}),
+        "metadata-a-list": tip_event(metadata=["tip_id", str(tip.pk)]),
+        "payment-intent-a-list": tip_event(payment_intent=["pi_1"]),
+        "amount-a-string": tip_event(amount_total="500"),
+        "invoice-parent-a-list": pledge_invoice(parent=["sub_1"]),
+        "invoice-lines-a-string": pledge_invoice(lines="zzz"),
+        "invoice-line-a-string": pledge_invoice(lines={"data": ["il_1"]}),
+        "invoice-period-overflows": pledge_invoice(
+            lines={"data": [{"period": {"start": MAY_1, "end": 10**20}}]}
+        ),
+        "invoice-amount-a-dict": pledge_invoice(amount_paid={"value": 500}),
+        "subscription-id-a-list": stripe_event(
+            "customer.subscription.deleted", {"id": ["sub_1"], "object": "subscription"}
+        ),
+    }
+
+
+MALFORMED = [
+    "data-a-string",
+    "object-a-list",
+    "object-a-string",
+    "metadata-a-list",
+    "payment-intent-a-list",
+    "amount-a-string",
+    "invoice-parent-a-list",
+    "invoice-lines-a-string",
+    "invoice-line-a-string",
+    "invoice-period-overflows",
+    "invoice-amount-a-dict",
+    "subscription-id-a-list",
+]
+
+
+@pytest.mark.parametrize("case", MALFORMED)
+def test_a_signed_event_of_the_wrong_shape_is_refused_logged_and_changes_nothing(
+    client, tip, pending_pledge, caplog, case
+):
+    event = _malformed(tip, pending_pledge)[case]
+    before = money_state()
+    with caplog.at_level("WARNING", logger="support"):
+        response = deliver(client, event)
+    assert response.status_code == 400
+    assert response.json()["error"] == "malformed event"
+    assert money_state() == before
+    assert not StripeEvent.objects.exists()
+    assert Pledge.objects.get().gateway_reference == ""
+    assert any(
+        "malformed" in record.getMessage() and event["id"] in record.getMessage()
+        for record in caplog.records
+    )
+    # Stripe's next delivery of a well-formed event with the same id is still applied.
+    assert deliver(client, tip_paid_event(tip)).json()["outcome"] == "applied"
