@@ -2,22 +2,23 @@
 
 A job that mails many people can die anywhere (a `kill -9`, a recycled worker, a lost host)
 and run again. A record written before the send loses the email if the worker dies between
-the two; one written after sends it twice. SMTP lets us shrink that gap to a few microseconds:
-a message is the server's only once it has read the line with the lone dot that ends DATA, and
-a connection that drops before that line leaves nothing behind. So `deliver` sends the whole
-message but that line, writes the record in an open transaction (which also tells it whether
-another run has sent this message already), sends the dot, and commits at once:
+the two; one written after sends it twice. SMTP lets us shrink that gap to almost nothing: a
+message is the server's only once it has read the line with the lone dot that ends DATA, and a
+connection that drops before that line leaves nothing behind. So `deliver` sends the whole
+message but that line, commits the record (the commit also finds another run's record), and
+only then sends the dot:
 
-- dies before the dot: the transaction rolls back and the server throws the half message
-  away; the job's next run sends it again, once;
-- dies after the commit has left for the database: the database commits it all the same (the
-  command is on its way; neither SQLite nor PostgreSQL needs the client to stay), and the
-  server has the message: done, once;
-- dies in between, the few microseconds from the dot's `send()` to the commit's: the email
-  goes out twice. Of the two ways to fail, this is the kinder one, and the window is a
-  Python function call wide;
+- dies before the commit: no record, and the server throws the half message away; the job's
+  next run sends it again, once;
+- dies after the dot: both stand;
+- dies in between: a return and a `send()` wide. Nothing in it wakes another process, so the
+  worker is not made to wait for the CPU there; and `quick_commits` keeps the commit's own tail
+  short (no disk flush, no WAL checkpoint on SQLite);
 - the server refuses the message at the dot: the record is taken back (`release`), and the
   job retries it later.
+
+(Sending the dot first and committing after was tried: the dot wakes the mail server, the
+worker can then wait its turn before the commit, and CI's crash test caught a duplicate.)
 
 Backends that are not SMTP (the console in development, the tests' in-memory outbox) have
 no such line: for them the record is committed, then the message sent.
@@ -104,28 +105,25 @@ def deliver(
     smtp.putcmd("data")
     _check(*smtp.getreply(), expected=354, stage="data")
     smtp.send(body)
-    # Everything but the end of DATA is on the wire. Now the record, the last line, the commit.
+    # Everything but the end of DATA is on the wire. Now the record, committed, then the last
+    # line. Nothing between the two wakes another process (a dot sent first would wake the
+    # server, and the worker could wait its turn for the CPU before its commit), so the window
+    # a kill could fall into is a return and a send() wide.
     try:
         with transaction.atomic(durable=True):
             if not _claimed(claim):
                 raise AlreadySent
-            smtp.send(b"." + CRLF)
-            # Leaving the block commits: the next instruction after the dot.
     except AlreadySent:
         # Another run sent it meanwhile: drop the half message.
         _abandon(connection)
         raise
-    except BaseException:
-        # The dot may have gone out (the database failed to commit) or not (the connection
-        # broke): nothing was recorded, so a retry sends it; a reader who misses a story is
-        # worse off than one who gets it twice.
-        _abandon(connection)
-        raise
     try:
+        smtp.send(b"." + CRLF)
         code, reply = smtp.getreply()
     except BaseException:
         # The connection broke at the very end. The server may have taken the message, but
-        # it usually has not: the same choice as above.
+        # it usually has not: sending again risks a duplicate, not sending risks a loss, and a
+        # reader who misses a story is worse off than one who gets it twice.
         release()
         raise
     if code != 250:
@@ -167,25 +165,39 @@ def send_once(key: str, message: EmailMessage) -> bool:
 
 @contextlib.contextmanager
 def quick_commits() -> Iterator[None]:
-    """Commits that do not wait for the disk, on PostgreSQL, for the records `deliver` writes.
+    """Commits that return as soon as the record is safe from a killed worker, for `deliver`.
 
-    `deliver` commits once per email and waits for each commit before the next message: a
-    disk flush each (a millisecond or more) would cap a worker at a few hundred emails a
-    second. Without it a commit returns in one round trip. The records stay atomic; only a
-    crash of the database server itself can lose the last fraction of a second of them, and
-    those emails would then be sent again. SQLite in WAL mode with synchronous=NORMAL (the
-    settings) does not wait already.
+    `deliver` commits a record just before each message's last line: whatever the commit does
+    after the record is written widens the window in which a killed worker loses that email.
+    On PostgreSQL the commit stops waiting for the disk (synchronous_commit off): the records
+    stay atomic, and only a crash of the database server itself could lose its last fraction
+    of a second of them, which would then be sent again. On SQLite (WAL, synchronous=NORMAL:
+    no flush) the commit no longer runs the WAL checkpoint, which flushes the database file,
+    every thousand pages; the checkpoint runs once at the end instead.
     """
-    if database.vendor != "postgresql":
-        yield
-        return
-    with database.cursor() as cursor:
-        cursor.execute("SET synchronous_commit TO OFF")
-    try:
-        yield
-    finally:
+    if database.vendor == "postgresql":
         with database.cursor() as cursor:
-            cursor.execute("RESET synchronous_commit")
+            cursor.execute("SET synchronous_commit TO OFF")
+        try:
+            yield
+        finally:
+            with database.cursor() as cursor:
+                cursor.execute("RESET synchronous_commit")
+        return
+    if database.vendor == "sqlite" and not database.in_atomic_block:
+        # (Inside a transaction, as in a test, the checkpoint could not run anyway.)
+        with database.cursor() as cursor:
+            cursor.execute("PRAGMA wal_autocheckpoint")
+            (pages,) = cursor.fetchone()
+            cursor.execute("PRAGMA wal_autocheckpoint = 0")
+        try:
+            yield
+        finally:
+            with database.cursor() as cursor:
+                cursor.execute(f"PRAGMA wal_autocheckpoint = {int(pages)}")
+                cursor.execute("PRAGMA wal_checkpoint(PASSIVE)")
+        return
+    yield
 
 
 def refusal(error: BaseException) -> Refused | None:

@@ -75,12 +75,13 @@ def test_no_record_is_left_when_the_dot_never_went_out(sink, connection):
         connection.connection.sock.shutdown(socket.SHUT_RDWR)
         return True
 
+    _, release = marks("hello:cy")
     with pytest.raises(OSError):
         deliver(
             message("cy@example.com"),
             connection=connection,
             claim=claim_then_lose_the_connection,
-            release=lambda: None,
+            release=release,
         )
     assert not SentMark.objects.exists()
     sink.wait_until_quiet(expected=0, timeout=1, quiet=0.5)

@@ -272,6 +272,19 @@ def test_home_shows_latest_stories_and_communities(client, library):
 # --- footer pages -----------------------------------------------------------------------------
 
 
+@pytest.fixture
+def footer_pages(db):
+    """The pages platform_site's data migration makes. A transactional test that ran before in
+    this process (xdist runs modules in any order) has emptied every table, them included, so
+    they are made again by the migration's own function (which leaves edited pages alone)."""
+    from django.contrib.flatpages.models import FlatPage
+    from django.contrib.sites.models import Site
+
+    from platform_site.pages import ensure_footer_pages
+
+    ensure_footer_pages(Site, FlatPage)
+
+
 @pytest.mark.parametrize(
     ("url", "title"),
     [
@@ -281,13 +294,13 @@ def test_home_shows_latest_stories_and_communities(client, library):
         ("/support/", "Support"),
     ],
 )
-def test_footer_pages_exist_with_default_text(client, url, title):
+def test_footer_pages_exist_with_default_text(client, footer_pages, url, title):
     response = client.get(url)
     assert response.status_code == 200
     assert f'<h1 class="page-title">{title}</h1>' in response.content.decode()
 
 
-def test_staff_edit_a_footer_page_and_readers_see_it(client):
+def test_staff_edit_a_footer_page_and_readers_see_it(client, footer_pages):
     from django.contrib.flatpages.models import FlatPage
 
     FlatPage.objects.filter(url="/terms/").update(content="<p>New terms.</p>")
