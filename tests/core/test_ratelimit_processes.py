@@ -61,7 +61,9 @@ def test_five_comments_a_minute_across_three_workers(worker_env, tmp_path):
             workers.add(response.headers["X-Worker-Pid"])
             if response.status == 429:
                 assert "faster than we allow" in response.read().decode()
-        assert workers == server.workers(), "not every worker took a comment"
+        # The kernel hands each connection to whichever worker accepts first: not always all
+        # three in sixteen, but the count must have crossed processes for the test to mean it.
+        assert len(workers) >= 2, f"one worker took every comment: {workers}"
     assert statuses.count(302) == 5, statuses
     assert statuses.count(429) == 11, statuses
     count = "from comments.models import Comment; print(Comment.objects.count())"
