@@ -51,31 +51,26 @@ def _wrong(key: str, value: Any, wanted: str) -> MalformedEvent:
     return MalformedEvent(f"{key} is {type(value).__name__}, not {wanted}")
 
 
-def _object(obj: dict, key: str) -> dict:
+def _field(obj: dict, key: str, kind: type, empty: Any, wanted: str) -> Any:
+    """`obj[key]` if it is a `kind`, `empty` if it is missing or null; MalformedEvent else."""
     value = obj.get(key)
     if value is None:
-        return {}
-    if not isinstance(value, dict):
-        raise _wrong(key, value, "an object")
+        return empty
+    if not isinstance(value, kind):
+        raise _wrong(key, value, wanted)
     return value
+
+
+def _object(obj: dict, key: str) -> dict:
+    return _field(obj, key, dict, {}, "an object")
 
 
 def _list(obj: dict, key: str) -> list:
-    value = obj.get(key)
-    if value is None:
-        return []
-    if not isinstance(value, list):
-        raise _wrong(key, value, "a list")
-    return value
+    return _field(obj, key, list, [], "a list")
 
 
 def _str(obj: dict, key: str) -> str:
-    value = obj.get(key)
-    if value is None:
-        return ""
-    if not isinstance(value, str):
-        raise _wrong(key, value, "a string")
-    return value
+    return _field(obj, key, str, "", "a string")
 
 
 def _int(obj: dict, key: str) -> int | None:

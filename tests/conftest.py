@@ -131,6 +131,21 @@ def _empty_cache(settings):
     settings.PAGE_CACHE_SECONDS = 0
 
 
+# A moment the rate-limit tests start from: the first second of a minute, 14 minutes into an
+# hour, so windows of a minute and of an hour both start fresh.
+RATELIMIT_START = 1_700_000_040.0
+
+
+@pytest.fixture
+def clock(monkeypatch):
+    """The limiter's time (core.ratelimit.clock), moved by the test instead of sleeping."""
+    from core import ratelimit
+
+    now = [RATELIMIT_START]
+    monkeypatch.setattr(ratelimit, "clock", lambda: now[0])
+    return now
+
+
 def png_bytes(size: tuple[int, int] = (64, 48), color: str = "orange") -> bytes:
     buffer = io.BytesIO()
     Image.new("RGB", size, color).save(buffer, "PNG")

@@ -7,19 +7,11 @@ import threading
 import pytest
 from django.core.exceptions import ImproperlyConfigured
 
-from core import ratelimit
 from core.ratelimit import Rate, RateLimited, address_key, check, email_key, parse_rate, take
+from tests.conftest import RATELIMIT_START
 from tests.platform_site.test_settings import run_python, setting
 
-START = 1_700_000_040.0  # 22:14:00 UTC, the first second of a minute
-
-
-@pytest.fixture
-def clock(monkeypatch):
-    """The limiter's time, moved by the test instead of sleeping."""
-    now = [START]
-    monkeypatch.setattr(ratelimit, "clock", lambda: now[0])
-    return now
+START = RATELIMIT_START  # tests/conftest.py
 
 
 @pytest.fixture

@@ -7,8 +7,7 @@ import pytest
 from django.core import mail
 from django.test import Client
 
-from core import ratelimit
-from tests.conftest import make_user
+from tests.conftest import RATELIMIT_START, make_user
 
 pytestmark = pytest.mark.django_db
 
@@ -16,15 +15,8 @@ RESET = "/accounts/password/reset/"
 DONE = "/accounts/password/reset/done/"
 HOME = "203.0.113.7"
 ELSEWHERE = "198.51.100.9"
-START = 1_700_000_040.0  # 14 minutes into an hour
+START = RATELIMIT_START  # tests/conftest.py
 _address = iter(f"192.0.2.{n}" for n in range(1, 255))
-
-
-@pytest.fixture
-def clock(monkeypatch):
-    now = [START]
-    monkeypatch.setattr(ratelimit, "clock", lambda: now[0])
-    return now
 
 
 @pytest.fixture

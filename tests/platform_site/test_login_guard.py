@@ -16,8 +16,7 @@ from axes.models import AccessAttempt
 from django.contrib.auth import SESSION_KEY, authenticate
 from django.test import Client
 
-from core import ratelimit
-from tests.conftest import make_user
+from tests.conftest import RATELIMIT_START, make_user
 
 pytestmark = pytest.mark.django_db
 
@@ -147,14 +146,7 @@ def test_logging_in_without_a_request_is_left_to_the_password_check(carol):
 # --- failed logins per address, across usernames ---------------------------------------------
 
 NETWORK_LOCKED = "Too many failed attempts to log in from your network, to any account."
-START = 1_700_000_040.0  # 14 minutes into an hour
-
-
-@pytest.fixture
-def clock(monkeypatch):
-    now = [START]
-    monkeypatch.setattr(ratelimit, "clock", lambda: now[0])
-    return now
+START = RATELIMIT_START  # tests/conftest.py
 
 
 @pytest.fixture

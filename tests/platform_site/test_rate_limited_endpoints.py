@@ -26,7 +26,6 @@ pytestmark = pytest.mark.django_db
 
 HOME = "203.0.113.7"
 ELSEWHERE = "198.51.100.9"
-START = 1_700_000_040.0  # the first second of a minute and 14 minutes into an hour
 _serial = itertools.count(1)
 
 
@@ -38,13 +37,6 @@ class Endpoint:
     made: Callable[[], int]  # how many of the thing exist
     typed: str = ""  # what the refusal page must still show
     signed_in: bool = True
-
-
-@pytest.fixture
-def clock(monkeypatch):
-    now = [START]
-    monkeypatch.setattr(ratelimit, "clock", lambda: now[0])
-    return now
 
 
 @pytest.fixture

@@ -8,22 +8,14 @@ from django.core.files.storage import default_storage
 from django.core.files.uploadedfile import SimpleUploadedFile
 from PIL import ImageFile
 
-from core import ratelimit
 from stories.models import Story
 from tests.conftest import make_story, png_bytes
 from tests.creators.test_profile_settings import settings_data
 
-pytestmark = pytest.mark.django_db
+# The limiter's time stands still (tests/conftest.py's clock): a dozen tries share one window.
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("clock")]
 
-START = 1_700_000_040.0  # the first second of a minute: a dozen tries share one window
 JSON = {"HTTP_ACCEPT": "application/json"}
-
-
-@pytest.fixture(autouse=True)
-def clock(monkeypatch):
-    now = [START]
-    monkeypatch.setattr(ratelimit, "clock", lambda: now[0])
-    return now
 
 
 def image(name: str = "pic.png") -> SimpleUploadedFile:
