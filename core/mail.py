@@ -11,9 +11,11 @@ only then sends the dot:
 - dies before the commit: no record, and the server throws the half message away; the job's
   next run sends it again, once;
 - dies after the dot: both stand;
-- dies in between: a return and a `send()` wide. Nothing in it wakes another process, so the
-  worker is not made to wait for the CPU there; and `quick_commits` keeps the commit's own tail
-  short (no disk flush, no WAL checkpoint on SQLite);
+- dies in between: that reader misses the email, the one case no order of the two steps
+  avoids (the other order sends it twice). The gap is a return and a `send()` wide. Nothing
+  in it wakes another process, so the worker is not made to wait for the CPU there; and
+  `quick_commits` keeps the commit's own tail short (no disk flush, no WAL checkpoint on
+  SQLite);
 - the server refuses the message at the dot: the record is taken back (`release`), and the
   job retries it later.
 

@@ -60,10 +60,39 @@ class SmtpSink:
         self.lock = threading.Lock()
         self.port = free_port()
         self.controller = None
+        self._trip: tuple[str, int, Callable[[], object]] | None = None
+        self.tripped = threading.Event()
+
+    def trip(self, stage: str, *, at: int, action: Callable[[], object]) -> None:
+        """Run `action` once, inside the SMTP conversation, before answering the client:
+
+        - "end": when the `at`-th message has ended (the dot read, the message counted): the
+          client has handed it over and waits for the answer;
+        - "rcpt": when a recipient is named while `at` messages have arrived: the message after
+          the `at`-th is under way and nothing of it is handed over.
+
+        The client is blocked on the answer, so `action` (a `kill -9`) finds it at exactly that
+        point of the conversation, every run.
+        """
+        assert stage in ("end", "rcpt")
+        self._trip = (stage, at, action)
+
+    def _maybe_trip(self, stage: str) -> None:
+        if self._trip is None or self._trip[0] != stage or self.total < self._trip[1]:
+            return
+        action, self._trip = self._trip[2], None
+        action()
+        self.tripped.set()
+
+    async def handle_RCPT(self, server, session, envelope, address, rcpt_options) -> str:  # noqa: N802
+        self._maybe_trip("rcpt")
+        envelope.rcpt_tos.append(address)
+        return "250 OK"
 
     async def handle_DATA(self, server, session, envelope) -> str:  # noqa: N802 (aiosmtpd's name)
         with self.lock:
             self.received.update(envelope.rcpt_tos)
+        self._maybe_trip("end")
         return "250 OK"
 
     def __enter__(self) -> SmtpSink:
