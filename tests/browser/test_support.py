@@ -7,7 +7,7 @@ import pytest
 
 from stories.models import Story
 from support.models import Pledge, Tip
-from support.services import support_settings_update
+from support.services import support_settings_update, tip_create
 from tests.browser.conftest import (
     DEMO_PASSWORD,
     DESKTOP,
@@ -111,4 +111,82 @@ def test_tip_pledge_and_wallet(demo, seed_story, page_at, viewport):
     assert page.locator("svg.bar-chart__svg rect.bar-chart__bar").count() == 12
     assert page.evaluate("document.documentElement.scrollWidth") <= width
     screenshot(page, f"wallet-{width}")
+    assert_accessible(page)
+
+
+def rows_of(boxes: list[dict]) -> list[list[dict]]:
+    """Bounding boxes grouped into rows by their top edge (within 2 px), top row first."""
+    rows: list[list[dict]] = []
+    for box in sorted(boxes, key=lambda b: (b["y"], b["x"])):
+        if rows and abs(rows[-1][0]["y"] - box["y"]) <= 2:
+            rows[-1].append(box)
+        else:
+            rows.append([box])
+    return rows
+
+
+def bottom(box: dict) -> float:
+    return box["y"] + box["height"]
+
+
+@pytest.mark.parametrize(
+    ("viewport", "columns"), [(PHONE, 2), (DESKTOP, 4)], ids=["390px", "1280px"]
+)
+def test_wallet_layout(demo, seed_story, page_at, viewport, columns):
+    """Issue 15: the eight tiles fill every row, the month table waits behind "Show as a table"
+    as on the stats page, and the Filter button lines up with the filter's input boxes."""
+    width = viewport["width"]
+    creator = seed_story.creator
+    tip_create(creator=creator, amount=500, email="anon@example.com", message="Thanks!")
+    creator.set_password(PASSWORD)
+    creator.save()
+    page = page_at(viewport)
+    log_in(page, demo.url, creator.username, PASSWORD)
+    page.goto(demo.url + "/wallet/")
+
+    # Tiles: full rows of two (phone) or four (desktop), no orphan row, even heights per row.
+    tiles = page.locator(".wallet-figures > div")
+    assert tiles.count() == 8
+    rows = rows_of([tiles.nth(i).bounding_box() for i in range(tiles.count())])
+    assert [len(row) for row in rows] == [columns] * (8 // columns)
+    for row in rows:
+        assert max(b["height"] for b in row) - min(b["height"] for b in row) <= 1
+        assert round(row[-1]["x"] + row[-1]["width"]) <= width
+
+    # The chart shows; its month table is one click away, as on the stats page.
+    assert page.locator(".wallet svg.bar-chart__svg").is_visible()
+    disclosure = page.locator(".wallet .bar-chart__details")
+    assert disclosure.count() == 1
+    table = disclosure.locator("table.chart-table")
+    assert not table.is_visible()
+    screenshot(page, f"wallet-layout-{width}")
+    disclosure.get_by_text("Show as a table").click()
+    assert table.is_visible()
+    assert table.locator("tbody tr").count() == 12
+    disclosure.scroll_into_view_if_needed()
+    screenshot(page, f"wallet-layout-table-open-{width}")
+
+    # The Filter button and the input boxes share their bottom edge and height; on a phone the
+    # form stacks: Kind, then From | To, then the button across the column.
+    for query in ["", "?kind=nonsense&start=not+a+date&end=9999-12-31"]:
+        response = page.goto(demo.url + "/wallet/" + query)
+        assert response.status == 200
+        form = page.locator("form.support-filters")
+        button = form.get_by_role("button", name="Filter").bounding_box()
+        inputs = [form.get_by_label(name).bounding_box() for name in ["Kind", "From", "To"]]
+        if width == DESKTOP["width"]:
+            assert len({round(box["y"]) for box in [*inputs, button]}) == 1
+            for box in inputs:
+                assert abs(bottom(button) - bottom(box)) <= 2
+                assert abs(button["height"] - box["height"]) <= 2
+        else:
+            kind, start, end = inputs
+            assert bottom(kind) < start["y"] and abs(start["y"] - end["y"]) <= 1
+            assert bottom(end) < button["y"]
+            assert abs(button["width"] - kind["width"]) <= 1
+            assert abs(button["height"] - start["height"]) <= 2
+        assert page.evaluate("document.documentElement.scrollWidth") <= width
+    assert "Enter a valid date." in form.inner_text()
+    form.scroll_into_view_if_needed()
+    screenshot(page, f"wallet-layout-filter-errors-{width}")
     assert_accessible(page)

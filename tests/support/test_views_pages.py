@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from html.parser import HTMLParser
 
 import pytest
 from django.urls import reverse
@@ -318,6 +319,65 @@ def test_wallet_shows_figures_chart_and_supporters(client, accepting, bob):
     assert "<svg" in html and "<rect" in html and "Net income per month" in html
     assert "Anonymous" in html and "Thanks!" in html and "Bob Reader" in html
     assert "$2.99 a month" in html
+
+
+class _TableAncestors(HTMLParser):
+    """Each <table>'s caption, with the open elements around it: (tag, attributes) pairs, and
+    each <details>'s <summary> text."""
+
+    VOID = {"area", "br", "col", "embed", "hr", "img", "input", "link", "meta", "source", "wbr"}
+
+    def __init__(self):
+        super().__init__()
+        self.stack: list[tuple[str, dict]] = []
+        self.tables: list[dict] = []
+        self.summaries: dict[int, str] = {}
+        self._in = None
+
+    def handle_starttag(self, tag, attrs):
+        if tag in self.VOID:
+            return
+        self.stack.append((tag, dict(attrs)))
+        if tag == "table":
+            self.tables.append({"caption": "", "ancestors": list(self.stack[:-1])})
+        if tag in {"caption", "summary"}:
+            self._in = tag
+
+    def handle_endtag(self, tag):
+        while self.stack:
+            if self.stack.pop()[0] == tag:
+                break
+        if tag == self._in:
+            self._in = None
+
+    def handle_data(self, data):
+        if self._in == "caption" and self.tables:
+            self.tables[-1]["caption"] += data
+        elif self._in == "summary":
+            details = max(i for i, (tag, _) in enumerate(self.stack) if tag == "details")
+            key = id(self.stack[details][1])
+            self.summaries[key] = self.summaries.get(key, "") + data
+
+
+def test_wallet_month_table_is_folded_under_show_as_a_table(client, accepting):
+    """Like the stats page: the chart shows, its month table waits in a closed disclosure."""
+    tip_create(creator=accepting, amount=500, email="anon@example.com")
+    client.force_login(accepting)
+    html = client.get("/wallet/").content.decode()
+    parser = _TableAncestors()
+    parser.feed(html)
+    months = [t for t in parser.tables if t["caption"].startswith("Net income per month")]
+    assert len(months) == 1
+    details = [attrs for tag, attrs in months[0]["ancestors"] if tag == "details"]
+    assert len(details) == 1, "the month table is not inside a <details>"
+    assert "open" not in details[0], "the disclosure must be closed by default"
+    assert "bar-chart__details" in details[0].get("class", "")
+    assert parser.summaries[id(details[0])].startswith("Show as a table")
+    # The chart itself stays outside the disclosure.
+    assert re.search(r'<svg class="bar-chart__svg"[^>]*>.*?</svg>\s*<details', html, re.S)
+    # The other tables (transactions, supporters) stay open.
+    others = [t for t in parser.tables if t is not months[0]]
+    assert others and all(tag != "details" for t in others for tag, _ in t["ancestors"])
 
 
 def test_wallet_filters_and_pages(client, accepting, bob):
