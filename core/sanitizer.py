@@ -335,3 +335,19 @@ def html_to_text(html: str) -> str:
 def word_count(text: str) -> int:
     """Words in plain text; "don't", "well-known" and "3.5" count as one word each."""
     return len(_WORD.findall(text or ""))
+
+
+def image_sources(html: str) -> Iterator[str]:
+    """The ``src`` of each image in sanitised HTML, in the order a reader meets them.
+
+    For reading what clean_html() kept (a story's first image, say), never for cleaning:
+    what it yields is only as safe as the HTML it is given.
+    """
+    if not html or "<img" not in html:
+        return
+    fragment = html5lib.parseFragment(html, treebuilder="etree", namespaceHTMLElements=False)
+    for token in html5lib.getTreeWalker("etree")(fragment):
+        if token["type"] == "EmptyTag" and token["name"] == "img":
+            src = token["data"].get((None, "src"))
+            if src:
+                yield src

@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 import math
+from collections.abc import Iterable
+from typing import NamedTuple
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
+from django.db.models.fields.files import FieldFile
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.text import slugify
@@ -15,6 +18,7 @@ from taggit.managers import TaggableManager
 
 from core.images import DisplaySizesMixin
 from core.sanitizer import clean_html, html_to_text, word_count
+from stories import body_images
 
 # Display sizes of hero images: card, phone and reading column, reading column at 2x.
 HERO_WIDTHS = (400, 800, 1360)
@@ -112,6 +116,29 @@ class Community(models.Model):
     def initials(self) -> str:
         return "".join(word[0] for word in self.name.split()[:2]).upper()
 
+    @property
+    def cover_tone(self) -> int:
+        """Which of the site's COVER_TONES colours this community's generated covers take.
+
+        Communities keep no colour of their own, so it comes from the id: stable through
+        renames, and neighbouring communities (made one after another) differ.
+        """
+        return (self.pk or 0) % COVER_TONES
+
+
+# How many colours generated covers have: the .cover--tone-<n> rules in static/css/site.css,
+# each dark enough for white text (tests/stories/test_covers.py measures them).
+COVER_TONES = 8
+
+
+class CardImage(NamedTuple):
+    """The picture a story card shows, and the display sizes (srcset widths) it was made in."""
+
+    file: FieldFile
+    width: int
+    height: int
+    widths: str
+
 
 # Where StoryQuerySet.for_cards puts a story's tags.
 CARD_TAGS = "prefetched_card_tags"
@@ -183,7 +210,12 @@ class StoryContent(DisplaySizesMixin, models.Model):
         self.body = clean_html(self.body)
         self.word_count = word_count(html_to_text(self.body))
         self.reading_time = max(1, math.ceil(self.word_count / WORDS_PER_MINUTE))
+        kwargs["update_fields"] = self.body_cleaned(kwargs.get("update_fields"))
         super().save(*args, **kwargs)
+
+    def body_cleaned(self, update_fields: Iterable[str] | None) -> Iterable[str] | None:
+        """For subclasses: what to derive from the just-sanitised body; returns update_fields."""
+        return update_fields
 
 
 class Story(StoryContent):
@@ -221,6 +253,17 @@ class Story(StoryContent):
         related_name="+",
         editable=False,
     )
+    # The body's first image when it is one of our uploads (stories/body_images.py), found
+    # on save so a list page reads it with its stories: cards without a hero show it.
+    body_image = models.ImageField(
+        upload_to=f"{body_images.UPLOAD_FOLDER}/",
+        blank=True,
+        editable=False,
+        width_field="body_image_width",
+        height_field="body_image_height",
+    )
+    body_image_width = models.PositiveIntegerField(null=True, blank=True, editable=False)
+    body_image_height = models.PositiveIntegerField(null=True, blank=True, editable=False)
 
     objects = StoryQuerySet.as_manager()
 
@@ -272,6 +315,43 @@ class Story(StoryContent):
             "stories:detail",
             kwargs={"community_slug": self.community.slug, "story_slug": self.slug},
         )
+
+    BODY_IMAGE_FIELDS = ("body_image", "body_image_width", "body_image_height")
+
+    def body_cleaned(self, update_fields: Iterable[str] | None) -> Iterable[str] | None:
+        """Find the body's first image again, and make its card sizes when it is a new one.
+
+        Nothing is opened while the first image stays the same, so autosaves cost nothing.
+        """
+        if update_fields is not None and "body" not in update_fields:
+            return update_fields
+        name = body_images.first_upload(self.body)
+        if name != (self.body_image.name or ""):
+            if name:
+                candidate = self.body_image.field.attr_class(self, self.body_image.field, name)
+                name = name if body_images.make_card_sizes(candidate) else ""
+            # Assigning the name makes the ImageField read the width and height (or clear them).
+            self.body_image = name
+        if update_fields is None:
+            return None
+        return {*update_fields, *self.BODY_IMAGE_FIELDS}
+
+    @property
+    def card_image(self) -> CardImage | None:
+        """What a card shows above its text: the hero, else the body's first image, else
+        None, and the card draws a cover in its community's colour."""
+        if self.hero_image:
+            widths = " ".join(str(width) for width in HERO_WIDTHS)
+            return CardImage(self.hero_image, self.hero_width, self.hero_height, widths)
+        if self.body_image and self.body_image_width:
+            widths = " ".join(str(width) for width in body_images.CARD_WIDTHS)
+            return CardImage(self.body_image, self.body_image_width, self.body_image_height, widths)
+        return None
+
+    @property
+    def cover_initial(self) -> str:
+        """The letter a generated cover shows: the title's first letter or digit."""
+        return next((char.upper() for char in self.title if char.isalnum()), "")
 
     @property
     def is_public(self) -> bool:

@@ -3,8 +3,9 @@
 The editor stores an image as soon as it is chosen (stories.editor_views.image_upload), before
 any story names it, and many are never used: tried, replaced, or sent by a script. Nothing
 records them but the storage itself, so `delete_unused_uploads` walks UPLOAD_FOLDER and
-deletes every file older than KEEP_UNUSED that no story body and no pending edit names. Run
-it daily: `manage.py delete_unused_uploads` from cron, or queue the job. Running it twice, or
+deletes every file older than KEEP_UNUSED that no story body and no pending edit names; the
+card sizes made from a body image (stories/body_images.py) stay as long as it does. Run it
+daily: `manage.py delete_unused_uploads` from cron, or queue the job. Running it twice, or
 twice at once, deletes nothing twice and nothing used.
 """
 
@@ -21,11 +22,11 @@ from django.core.files.storage import Storage, default_storage
 from django.utils import timezone
 
 from core.jobs import job
+from stories.body_images import UPLOAD_FOLDER, original_of
 from stories.models import Story, StoryEdit
 
 logger = logging.getLogger(__name__)
 
-UPLOAD_FOLDER = "story-images"
 # Long enough for an image chosen in the editor to be saved into the story it was chosen for.
 KEEP_UNUSED = timedelta(days=1)
 
@@ -49,6 +50,12 @@ def _files(storage: Storage, folder: str) -> Iterator[str]:
 
 
 def _is_used(name: str) -> bool:
+    # A card size is used while the image it was made from is.
+    original = original_of(name)
+    return _is_named(name) or (original is not None and _is_named(original))
+
+
+def _is_named(name: str) -> bool:
     # The body holds the image's URL, which ends with its storage name; the name carries a
     # random hex part, so it names no other file.
     return (

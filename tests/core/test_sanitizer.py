@@ -16,6 +16,7 @@ from core.sanitizer import (
     clean_html,
     clean_text,
     html_to_text,
+    image_sources,
     word_count,
 )
 
@@ -412,3 +413,14 @@ def test_markup_that_never_settles_falls_back_to_text(monkeypatch: pytest.Monkey
     cleaned = clean_html("<p>a <b>b</b><script>x</script></p><span>c</span>")
     assert cleaned == "<p>a b c</p>"
     assert clean_html(cleaned) == cleaned
+
+
+def test_image_sources_in_reading_order_with_entities_decoded() -> None:
+    html = clean_html(
+        '<p>Intro<img src="/media/a&amp;b.png" alt=""></p><h2>Later</h2>'
+        '<figure><img src="/media/c.jpg"><figcaption>C</figcaption></figure>'
+        '<img src="javascript:alert(1)"><img alt="no source">'
+    )
+    assert list(image_sources(html)) == ["/media/a&b.png", "/media/c.jpg"]
+    assert list(image_sources("<p>No images.</p>")) == []
+    assert list(image_sources("")) == []
