@@ -278,6 +278,14 @@ def pledge(request: HttpRequest, username: str) -> HttpResponse:
 @login_required
 def supporting(request: HttpRequest) -> HttpResponse:
     """/supporting/: the reader's pledges (change, cancel, resume) and tips with receipts."""
+    return _supporting_page(request)
+
+
+def _supporting_page(
+    request: HttpRequest, *, refused: dict[str, object] | None = None
+) -> HttpResponse:
+    """The supporting page; `refused` (pk, value, error) is a change of amount that was refused,
+    shown at its pledge with what the reader typed, so they can correct it."""
     return render(
         request,
         "support/supporting.html",
@@ -285,7 +293,9 @@ def supporting(request: HttpRequest) -> HttpResponse:
             "pledges": supporter_pledges(supporter=request.user),
             "tips": supporter_tips(supporter=request.user)[:100],
             "currency": settings.SUPPORT_CURRENCY,
+            "refused": refused,
         },
+        status=400 if refused else 200,
     )
 
 
@@ -299,19 +309,23 @@ def pledge_change(request: HttpRequest, pk: int) -> HttpResponse:
     found = _own_pledge_or_404(request, pk)
     form = PledgeChangeForm(request.POST)
     if not form.is_valid():
-        messages.error(request, _errors(ValidationError(form.errors["amount"])))
-        return redirect("support:supporting")
-    try:
-        changed = pledge_change_amount(
-            pledge=found, amount=form.cleaned_data["amount"], actor=request.user
-        )
-    except ValidationError as error:
-        messages.error(request, _errors(error))
+        problem = _errors(ValidationError(form.errors["amount"]))
     else:
-        messages.success(
-            request, f"You now pledge {changed.display_amount} a month to {changed.creator.name}."
-        )
-    return redirect("support:supporting")
+        try:
+            changed = pledge_change_amount(
+                pledge=found, amount=form.cleaned_data["amount"], actor=request.user
+            )
+        except ValidationError as error:
+            problem = _errors(error)
+        else:
+            messages.success(
+                request,
+                f"You now pledge {changed.display_amount} a month to {changed.creator.name}.",
+            )
+            return redirect("support:supporting")
+    # Refused: the page again, with what was typed and why, beside that pledge's field.
+    typed = form["amount"].value() or ""
+    return _supporting_page(request, refused={"pk": found.pk, "value": typed, "error": problem})
 
 
 @login_required

@@ -56,7 +56,9 @@ def test_subscribe_from_the_story_through_log_in_and_back(demo, seed_story, page
     screenshot(page, f"story-subscribed-{width}")
     assert_accessible(page)
 
-    page.get_by_role("link", name="Feed", exact=True).click()
+    # The Feed is in the header's account menu (issue 15): open it, then follow the link.
+    page.locator(".account-menu > summary").click()
+    page.locator(".account-menu").get_by_role("link", name="Feed", exact=True).click()
     page.wait_for_url("**/feed/")
     assert page.get_by_role("link", name=SEED_TITLE).is_visible()
     assert page.evaluate("document.documentElement.scrollWidth") <= width

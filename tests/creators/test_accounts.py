@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import re
+from xml.etree.ElementTree import Element
 
+import html5lib
 import pytest
 from django.contrib.auth import SESSION_KEY
 from django.core import mail
@@ -241,6 +243,70 @@ def test_the_header_offers_account_links_to_whoever_is_there(client, alice):
         assert href in signed_in
     assert 'action="/accounts/logout/"' in signed_in and "csrfmiddlewaretoken" in signed_in
     assert 'href="/accounts/signup/"' not in signed_in
+
+
+def parsed(response) -> Element:
+    return html5lib.parse(response.content.decode(), namespaceHTMLElements=False)
+
+
+def spoken(element: Element) -> str:
+    """The element's text as a screen reader gets it: without what is aria-hidden."""
+    if element.get("aria-hidden") == "true":
+        return ""
+    parts = [element.text or ""]
+    for child in element:
+        parts += [spoken(child), child.tail or ""]
+    return "".join(parts)
+
+
+def account_menu(tree: Element) -> Element | None:
+    """The header's account menu: the <details> disclosure that holds the signed-in links."""
+    return tree.find(".//header").find(".//details[@class='account-menu']")
+
+
+def test_signed_in_the_account_links_are_in_one_menu_with_supporting(client, alice):
+    """Issue 15: the header's account links sit in one disclosure, so the header is one line on
+    a phone; the reader's /supporting/ page is one of them, and Log out stays a POST."""
+    client.force_login(alice)
+    tree = parsed(client.get("/explore/"))
+    header, menu = tree.find(".//header"), account_menu(tree)
+    assert menu is not None
+    # The summary names the menu for a screen reader; the avatar beside the word is decorative.
+    assert spoken(menu.find("summary")).strip() == "Account"
+    in_menu = [a.get("href") for a in menu.iter("a")]
+    assert in_menu == ["/feed/", "/write/new/", "/write/", "/supporting/", "/settings/"]
+    logout = menu.find(".//form[@action='/accounts/logout/']")
+    assert logout.get("method") == "post"
+    assert logout.find(".//input[@name='csrfmiddlewaretoken']") is not None
+    assert "".join(logout.find(".//button").itertext()) == "Log out"
+    # Outside the menu: the logo and Explore, nothing else.
+    outside = [a.get("href") for a in header.iter("a") if a.get("href") not in in_menu]
+    assert outside == ["/", "/explore/"]
+
+
+def test_staff_find_the_admin_in_the_account_menu(client, sam):
+    client.force_login(sam)
+    menu = account_menu(parsed(client.get("/explore/")))
+    assert "/admin/" in [a.get("href") for a in menu.iter("a")]
+
+
+def test_signed_out_there_is_no_account_menu_and_no_supporting_link(client):
+    tree = parsed(client.get("/explore/"))
+    assert account_menu(tree) is None
+    assert not tree.findall(".//a[@href='/supporting/']")
+
+
+def test_settings_link_to_the_creators_you_support(client, alice):
+    client.force_login(alice)
+    section = parsed(client.get("/settings/")).find(".//main//section[@id='supporting']")
+    assert "Creators you support" in "".join(section.itertext())
+    assert [a.get("href") for a in section.iter("a")] == ["/supporting/"]
+
+
+def test_settings_signed_out_is_the_login_page_without_supporting(client):
+    response = client.get("/settings/", follow=True)
+    assert response.redirect_chain[0][0].startswith("/accounts/login/")
+    assert not parsed(response).findall(".//a[@href='/supporting/']")
 
 
 # --- password change ----------------------------------------------------------------------------

@@ -10,7 +10,7 @@ from django.urls import reverse
 
 from subscriptions.models import Subscription
 from support.models import LedgerEntry, Pledge, SupportSettings, Tip
-from support.services import pledge_create, tip_create
+from support.services import pledge_create, support_settings_update, tip_create
 from tests.conftest import make_story, make_user
 
 pytestmark = pytest.mark.django_db
@@ -298,6 +298,64 @@ def test_supporting_other_readers_pledge_is_404(client, accepting, bob):
     pledge, _ = pledge_create(supporter=bob, creator=accepting, amount=500)
     client.force_login(make_user("carol"))
     assert client.post(reverse("support:pledge_cancel", args=[pledge.pk])).status_code == 404
+
+
+@pytest.mark.parametrize(
+    ("typed", "reason"),
+    [
+        ("abc", "Enter the amount in digits"),  # the form refuses it
+        ("2.50", "$2.99"),  # the service refuses it: below the smallest pledge
+        ("9" * 40, "at most 20 characters"),  # longer than the field takes: no 500
+    ],
+)
+def test_a_refused_change_keeps_what_was_typed_beside_its_pledge(
+    client, accepting, bob, typed, reason
+):
+    pledge, _ = pledge_create(supporter=bob, creator=accepting, amount=500)
+    dora = make_user("dora")
+    support_settings_update(creator=dora, accepts_support=True)
+    other, _ = pledge_create(supporter=bob, creator=dora, amount=700)
+    client.force_login(bob)
+    response = client.post(reverse("support:pledge_change", args=[pledge.pk]), {"amount": typed})
+    assert response.status_code == 400
+    html = response.content.decode()
+    field = re.search(rf'<input [^>]*id="change-{pledge.pk}"[^>]*>', html).group(0)
+    assert f'value="{typed}"' in field and 'aria-invalid="true"' in field
+    assert f'aria-describedby="change-{pledge.pk}-error"' in field
+    error = re.search(rf'id="change-{pledge.pk}-error"[^>]*>(.*?)</ul>', html, re.S).group(1)
+    assert reason in error
+    # The other pledge's field shows its own amount, untouched by the error.
+    assert re.search(rf'<input [^>]*id="change-{other.pk}"[^>]*value="\$7.00"', html)
+    pledge.refresh_from_db()
+    assert pledge.amount == 500
+
+
+def test_cancel_is_a_separate_confirmed_post_that_says_what_happens(client, accepting, bob):
+    pledge, _ = pledge_create(supporter=bob, creator=accepting, amount=500)
+    client.force_login(bob)
+    html = client.get("/supporting/").content.decode()
+    cancel = re.search(r'<details class="support-cancel">(.*?)</details>', html, re.S).group(1)
+    action = reverse("support:pledge_cancel", args=[pledge.pk])
+    assert f'<form class="support-cancel__confirm" method="post" action="{action}">' in cancel
+    assert "You won’t be charged again" in cancel and "you can resume it until then" in cancel
+    assert "Yes, cancel my pledge" in cancel
+    # Cancel is not styled as the change button is.
+    assert 'class="button support-cancel__open"' in cancel
+    assert "button--secondary" not in cancel
+    assert client.get(action).status_code == 405
+    response = client.post(action, follow=True)
+    assert f"Your pledge to {accepting.name} is cancelled" in response.content.decode()
+    pledge.refresh_from_db()
+    assert pledge.cancel_at_period_end
+
+
+def test_supporting_forms_need_a_login(client, accepting, bob):
+    pledge, _ = pledge_create(supporter=bob, creator=accepting, amount=500)
+    for name in ("pledge_change", "pledge_cancel"):
+        response = client.post(reverse(f"support:{name}", args=[pledge.pk]), {"amount": "9"})
+        assert response.status_code == 302 and "/accounts/login/" in response["Location"]
+    pledge.refresh_from_db()
+    assert pledge.amount == 500 and not pledge.cancel_at_period_end
 
 
 # --- wallet -------------------------------------------------------------------------------------
