@@ -8,6 +8,8 @@ that is not yours is not found.
 
 from __future__ import annotations
 
+from urllib.parse import urlencode
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.views import redirect_to_login
@@ -58,9 +60,9 @@ def note_new(request: HttpRequest, story_id: int) -> HttpResponse:
     if not request.user.is_authenticated:
         # Back to this form after logging in (with the passage), never to a POST.
         url = reverse("notes:new", kwargs={"story_id": story.pk})
-        quote = request.GET.get("quote", "")[:MAX_QUOTE_CHARS]
+        quote = services.one_line(request.GET.get("quote", ""))[:MAX_QUOTE_CHARS]
         if quote:
-            url += "?" + request.GET.copy().urlencode()
+            url += "?" + urlencode({"quote": quote})
         return redirect_to_login(url)
     refused = services.refusal(story=story, reader=request.user)
     status, retry_after = 200, None

@@ -105,6 +105,10 @@ def test_anonymous_is_sent_to_log_in_and_back_to_the_form_with_the_passage(clien
     response = client.post(new_url(note_story), {"body": "Hi", "quote": "late"})
     assert response.status_code == 302 and "/accounts/login/" in response.url
     assert not Note.objects.exists()
+    # A hostile passage does not make a hostile login address.
+    response = client.get(new_url(note_story, "late " * 20_000))
+    [back] = parse_qs(urlsplit(response.url).query)["next"]
+    assert len(parse_qs(urlsplit(back).query)["quote"][0]) <= 600
 
 
 def test_the_selected_passage_is_shown_not_edited(client, bob, note_story):
