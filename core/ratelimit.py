@@ -38,6 +38,7 @@ DOING = {
     "read": "counting reads",
     "password_reset": "asking for password resets",
     "upload": "uploading images",
+    "note": "sending notes",
 }
 
 

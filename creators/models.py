@@ -39,6 +39,15 @@ class User(DisplaySizesMixin, AbstractUser):
         default=True,
         help_text="Readers see how many people read each story. You always see it in your stats.",
     )
+    # Issue 16, part 5: private notes from readers (the notes app). On the row the story page
+    # already loads, so whether to offer the note costs no query and changing it empties the
+    # stored story pages (creator:<id>).
+    accepts_notes = models.BooleanField(
+        "accept private notes from readers",
+        default=True,
+        help_text="Signed-in readers can select a passage of your story and send you a private "
+        "note about it, such as a typo, a source or a thank-you.",
+    )
 
     class Meta(AbstractUser.Meta):
         swappable = "AUTH_USER_MODEL"

@@ -102,6 +102,8 @@ INSTALLED_APPS = [
     "insights",
     "subscriptions",
     "support",
+    # Issue 16, part 5: private notes to the author.
+    "notes",
     "stats",
     "demo",
 ]
@@ -520,6 +522,9 @@ RATE_LIMITS: dict[str, dict[str, list[str]]] = {
     # Every image an account uploads (in a story's body, its hero, an avatar): each is decoded
     # and kept, so a script must not be able to send them without end.
     "upload": {"user": ["10/m", "200/d"], "address": ["30/m"]},
+    # Issue 16, part 5: private notes to a story's creator. A reader may point out several
+    # typos in one sitting; a script may not fill a creator's notes.
+    "note": {"user": ["10/h", "30/d"], "address": ["30/h", "200/d"]},
 }
 _RATE = re.compile(r"^[1-9][0-9]*/([1-9][0-9]*)?[smhd]$")
 for _entry in env_list("RATE_LIMITS", []):

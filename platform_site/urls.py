@@ -49,6 +49,8 @@ urlpatterns += [
     path("", include("insights.urls")),
     path("", include("support.urls")),
     path("", include("stats.urls")),
+    # Issue 16, part 5: private notes to the author.
+    path("", include("notes.urls")),
     # Feeds, sitemap.xml and robots.txt.
     path("", include("stories.urls_feeds")),
     path("", include("search.urls")),

@@ -68,6 +68,7 @@ RESERVED_SLUGS = frozenset(
         "notifications",
         "subscriptions",
         "supporting",
+        "notes",  # issue 16, part 5
     }
 )
 

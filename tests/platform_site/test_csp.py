@@ -24,7 +24,10 @@ TEMPLATES = ROOT / "templates"
 # Emails are read in mail programs, which ignore stylesheets: they need their inline styles, and
 # no page's policy applies to them. Nothing in this folder is served as a page.
 NOT_PAGES = {TEMPLATES / "emails"}
-APPS = ("platform_site", "creators", "stories", "comments", "subscriptions", "support", "stats")
+APPS = (
+    "platform_site", "creators", "stories", "comments", "subscriptions", "support", "stats",
+    "notes",  # issue 16, part 5
+)  # fmt: skip
 
 POLICY = {
     "default-src": ["'self'"],

@@ -351,8 +351,8 @@ def test_dashboard_queries_are_constant(as_alice, alice, lifehack, n, django_ass
     for i in range(n):
         make_story(creator=alice, community=lifehack, status=[*Status][i % 4])
     # user (the session comes from the cache), subscriber count, insights (2), stories with
-    # community and pending edit, their editor's notes
-    with django_assert_num_queries(6):
+    # community and pending edit, their editor's notes; readers' open notes (issue 16, part 5)
+    with django_assert_num_queries(7):
         as_alice.get("/write/")
 
 
