@@ -351,9 +351,22 @@ def test_dashboard_queries_are_constant(as_alice, alice, lifehack, n, django_ass
     for i in range(n):
         make_story(creator=alice, community=lifehack, status=[*Status][i % 4])
     # user (the session comes from the cache), subscriber count, insights (2), stories with
-    # community and pending edit, their editor's notes
-    with django_assert_num_queries(6):
+    # community and pending edit, their editor's notes; with a story under review (issue 16),
+    # the review queue and the median review time (cached, so only the first time)
+    with django_assert_num_queries(8):
         as_alice.get("/write/")
+    with django_assert_num_queries(7):
+        as_alice.get("/write/")
+
+
+def test_a_dashboard_with_nothing_under_review_asks_nothing_of_the_queue(
+    as_alice, alice, lifehack, django_assert_num_queries
+):
+    make_story(creator=alice, community=lifehack, status=Status.DRAFT)
+    make_story(creator=alice, community=lifehack)
+    with django_assert_num_queries(6):
+        html = as_alice.get("/write/").content.decode()
+    assert "review queue" not in html
 
 
 # --- the editor page (issue 15) ---------------------------------------------------------------
