@@ -16,11 +16,13 @@ from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse, HttpResponseNotAllowed, HttpResponseRedirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
+from django.utils import timezone
 from django.utils.html import format_html
 from django.utils.safestring import mark_safe
 from django.views.decorators.http import require_POST
 
 from core.images import SafeImageField
+from stories import review
 from stories.forms import PickForm, ReasonForm
 from stories.models import Community, Story, StoryTransition, Submission
 from stories.services import (
@@ -445,7 +447,15 @@ class KindFilter(admin.SimpleListFilter):
 class SubmissionAdmin(ReviewActions, admin.ModelAdmin):
     """What awaits review, oldest submission first; a row opens a preview, not a form."""
 
-    list_display = ("headline", "creator", "community_under_review", "kind", "submitted", "length")
+    list_display = (
+        "headline",
+        "creator",
+        "community_under_review",
+        "kind",
+        "submitted",
+        "waiting",
+        "length",
+    )
     list_display_links = ("headline",)
     list_filter = (KindFilter, "community")
     list_select_related = ("creator", "community", "pending_edit", "pending_edit__community")
@@ -494,6 +504,22 @@ class SubmissionAdmin(ReviewActions, admin.ModelAdmin):
     @admin.display(description="Submitted", ordering="submitted_at")
     def submitted(self, submission: Submission):
         return submission.submitted_at
+
+    # Issue 16, part 6: how long each has waited; the queue is oldest first, so the longest
+    # wait is the top row, and the changelist says it above the list (change_list.html).
+    @admin.display(description="Waiting", ordering="submitted_at")
+    def waiting(self, submission: Submission) -> str:
+        return f"waiting for {review.age_in_words(timezone.now() - submission.submitted_at)}"
+
+    def changelist_view(self, request: HttpRequest, extra_context=None):
+        oldest = Submission.objects.awaiting_review().values_list("submitted_at", flat=True)[:1]
+        oldest_wait = review.age_in_words(timezone.now() - oldest[0]) if oldest else ""
+        extra_context = {
+            **(extra_context or {}),
+            "oldest_wait": oldest_wait,
+            "expected_wait": review.expected_wait(),
+        }
+        return super().changelist_view(request, extra_context)
 
     @admin.display(description="Length")
     def length(self, submission: Submission) -> str:

@@ -16,7 +16,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from core.images import process_upload
 from core.ratelimit import RateLimited, take_for_request
-from stories import services
+from stories import review, services
 from stories.export import build_export, export_filename
 from stories.forms import StoryForm
 from stories.models import Story, StoryContent, StoryEdit, StoryTransition
@@ -64,6 +64,15 @@ def dashboard(request: HttpRequest) -> HttpResponse:
     groups = {status: [] for status in Story.Status}
     for story in stories:
         groups[Story.Status(story.status)].append(story)
+    # Issue 16, part 6: where each story under review is in the queue, and the wait to expect
+    # (two more queries, only for a creator with something under review; the wait is cached).
+    expected_wait = ""
+    in_review = [story for story in stories if review.is_in_review(story)]
+    if in_review:
+        places = review.queue_places()
+        for story in in_review:
+            story.review_place = places.get(story.pk)
+        expected_wait = review.expected_wait()
     sections = [
         (Story.Status.CHANGES_REQUESTED, "Changes requested", "Your editor asked for changes."),
         (Story.Status.DRAFT, "Drafts", "Only you can see these."),
@@ -76,6 +85,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
         {
             "sections": [(label, note, groups[status]) for status, label, note in sections],
             "total": len(stories),
+            "expected_wait": expected_wait,
         },
     )
 

@@ -12,6 +12,7 @@ from taggit.utils import edit_string_for_tags, parse_tags
 
 from core.images import SafeImageField
 from stories.models import Community, StoryContent
+from stories.share import INSTANCE_MAX_LENGTH, clean_instance
 
 MAX_TAGS = 8
 MAX_BODY_CHARS = 200_000
@@ -176,3 +177,16 @@ class PickForm(forms.Form):
         max_length=200,
         help_text="Public, one short sentence: shown to readers with the story on the home page.",
     )
+
+
+class MastodonShareForm(forms.Form):
+    """The reader's Mastodon server, for the share block's Mastodon link (stories.share)."""
+
+    instance = forms.CharField(
+        label="Your Mastodon server",
+        max_length=INSTANCE_MAX_LENGTH,
+        help_text="Such as mastodon.social",
+    )
+
+    def clean_instance(self) -> str:
+        return clean_instance(self.cleaned_data["instance"])

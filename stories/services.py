@@ -156,10 +156,12 @@ def story_submit(*, story: Story, actor: User) -> Story:
             raise ValidationError("There are no changes to submit.", code="nothing_to_submit")
         _require_complete(edit)
         _move(edit, story=story, to=Status.SUBMITTED, actor=actor)
-        return story
-    _check(story.status, Status.SUBMITTED)
-    _require_complete(story)
-    _move(story, story=story, to=Status.SUBMITTED, actor=actor)
+    else:
+        _check(story.status, Status.SUBMITTED)
+        _require_complete(story)
+        _move(story, story=story, to=Status.SUBMITTED, actor=actor)
+    # Issue 16, part 6: tell the creator where it is in the queue and how long to expect.
+    enqueue(emails.send_submitted, story_id=story.pk)
     return story
 
 

@@ -30,4 +30,10 @@ urlpatterns = [
     # <str:>, not <slug:>: taggit keeps letters such as "é" in a tag's slug ("café").
     path("<slug:community_slug>/tag/<str:tag_slug>/", views.tag_detail, name="tag"),
     path("<slug:community_slug>/<slug:story_slug>/", views.story_detail, name="detail"),
+    # The share block's Mastodon link (issue 16, part 2): asks for the reader's server.
+    path(
+        "<slug:community_slug>/<slug:story_slug>/share/mastodon/",
+        views.share_mastodon,
+        name="share_mastodon",
+    ),
 ]

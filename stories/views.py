@@ -6,6 +6,7 @@ from django.conf import settings
 from django.db.models import QuerySet, prefetch_related_objects
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, render
+from django.views.decorators.http import require_safe
 from taggit.models import Tag
 
 from core import keyset
@@ -24,7 +25,9 @@ from core.pagecache import (
 from core.pagination import paginate
 from core.templatetags.fragments import fragment_key
 from creators.models import User
+from stories.forms import MastodonShareForm
 from stories.models import Community, Story
+from stories.share import mastodon_share_url, story_share_url
 
 
 def get_story_or_404(request: HttpRequest, community_slug: str, story_slug: str) -> Story:
@@ -293,3 +296,39 @@ def profile(request: HttpRequest, username: str) -> HttpResponse:
         stories = Story.objects.published().filter(creator=creator).for_cards()
         context["page"] = paginate(request, stories)
     return render(request, "stories/profile.html", context)
+
+
+@require_safe
+def share_mastodon(request: HttpRequest, community_slug: str, story_slug: str) -> HttpResponse:
+    """The share block's Mastodon link: ask for the reader's server, then go to its share page.
+
+    A GET form (the share block is a stored part of the story page, so it carries no CSRF
+    token); only a domain name passes stories.share.clean_instance, so this can never send a
+    reader anywhere but https://<a server>/share. Anything else is the form again, with what
+    was typed and what is wrong with it.
+
+    The way on is a page that refreshes to the server's share page, with a link to it, not a
+    302: the CSP's form-action ('self') also covers where a form's answer redirects, so
+    Chromium would stop a redirect to another site, and the policy stays as strict as it is.
+    """
+    story = get_object_or_404(
+        Story.objects.published().select_related("community"),
+        community__slug=community_slug,
+        slug=story_slug,
+    )
+    context: dict[str, object] = {"story": story}
+    if "instance" not in request.GET:
+        form = MastodonShareForm()
+    else:
+        form = MastodonShareForm(request.GET)
+        if form.is_valid():
+            instance = form.cleaned_data["instance"]
+            context.update(
+                instance=instance,
+                share_url=mastodon_share_url(
+                    instance=instance, title=story.title, url=story_share_url(story)
+                ),
+            )
+    context["form"] = form
+    status = 400 if form.is_bound and form.errors else 200
+    return render(request, "stories/share_mastodon.html", context, status=status)

@@ -351,9 +351,24 @@ def test_dashboard_queries_are_constant(as_alice, alice, lifehack, n, django_ass
     for i in range(n):
         make_story(creator=alice, community=lifehack, status=[*Status][i % 4])
     # user (the session comes from the cache), subscriber count, insights (2), stories with
-    # community and pending edit, their editor's notes; readers' open notes (issue 16, part 5)
-    with django_assert_num_queries(7):
+    # community and pending edit, their editor's notes; readers' open notes (issue 16, part 5);
+    # with a story under review (part 6), the review queue and the median review time (cached,
+    # so only the first time)
+    with django_assert_num_queries(9):
         as_alice.get("/write/")
+    with django_assert_num_queries(8):
+        as_alice.get("/write/")
+
+
+def test_a_dashboard_with_nothing_under_review_asks_nothing_of_the_queue(
+    as_alice, alice, lifehack, django_assert_num_queries
+):
+    make_story(creator=alice, community=lifehack, status=Status.DRAFT)
+    make_story(creator=alice, community=lifehack)
+    # as above, without the queue and the median
+    with django_assert_num_queries(7):
+        html = as_alice.get("/write/").content.decode()
+    assert "review queue" not in html
 
 
 # --- the editor page (issue 15) ---------------------------------------------------------------
