@@ -103,6 +103,8 @@ INSTALLED_APPS = [
     "subscriptions",
     "support",
     "stats",
+    # Part 4 of issue 16: notifications, the floor above stats.
+    "notifications",
     "demo",
 ]
 

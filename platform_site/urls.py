@@ -49,6 +49,8 @@ urlpatterns += [
     path("", include("insights.urls")),
     path("", include("support.urls")),
     path("", include("stats.urls")),
+    # Part 4 of issue 16: the bell's page and the notification settings.
+    path("", include("notifications.urls")),
     # Feeds, sitemap.xml and robots.txt.
     path("", include("stories.urls_feeds")),
     path("", include("search.urls")),
