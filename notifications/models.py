@@ -39,8 +39,9 @@ EMAILED_ELSEWHERE = {
     Kind.REVIEW: "Always emailed on its own.",
 }
 
-# Emailed unless the reader turns them off; the rest only if they turn them on.
-EMAIL_BY_DEFAULT = frozenset({Kind.SUBSCRIBER, Kind.TIP, Kind.PLEDGE, Kind.PICK})
+# Emailed unless the reader turns them off. None: the emails readers got before notifications
+# came stay all they get until they tick a kind "By email" (the bell tells them meanwhile).
+EMAIL_BY_DEFAULT: frozenset[str] = frozenset()
 
 # How long a notification is kept (prune_notifications).
 KEEP_DAYS = 90

@@ -39,11 +39,21 @@ def test_in_app_off_but_email_on_sends_the_email_only(alice, bob, run_jobs):
     assert message.subject == "Bob Reader subscribed to you"
 
 
-def test_instant_email_by_default_for_a_subscriber(alice, bob, run_jobs):
+def test_no_notification_email_unless_asked_for(alice, bob, run_jobs):
     with_email(alice)
+    subscribe(bob, alice, run_jobs)
+    assert mail.outbox == [] and unread(alice) == 1
+
+
+def test_an_instant_email_for_a_kind_ticked_by_email(alice, bob, run_jobs):
+    with_email(alice)
+    services.preferences_update(
+        user=alice, in_app=Kind.values, email=[Kind.SUBSCRIBER], mode="instant"
+    )
     subscribe(bob, alice, run_jobs)
     (message,) = mail.outbox
     assert message.to == ["alice@example.com"]
+    assert message.subject == "Bob Reader subscribed to you"
     assert "https://byline.example/authors/bob/" in message.body
     assert "https://byline.example/settings/#notifications" in message.body
     assert unread(alice) == 1
@@ -60,6 +70,9 @@ def test_email_switched_off_for_a_kind_or_altogether(alice, bob, run_jobs):
 
 
 def test_no_address_no_email(alice, bob, run_jobs):
+    services.preferences_update(
+        user=alice, in_app=Kind.values, email=[Kind.SUBSCRIBER], mode="instant"
+    )
     subscribe(bob, alice, run_jobs)
     assert mail.outbox == [] and unread(alice) == 1
 
@@ -96,7 +109,7 @@ def test_the_settings_page_shows_the_switches_and_the_form_saves_them(client, al
     assert 'id="notifications"' in page and 'action="/settings/notifications/"' in page
     assert 'name="new_story_in_app" id="id_new_story_in_app" checked' in page
     assert 'name="new_story_email"' not in page  # emailed on its own
-    assert 'name="tip_email" id="id_tip_email" checked' in page
+    assert 'name="tip_email" id="id_tip_email">' in page  # emails are asked for, not assumed
     assert (
         'name="likes_email"' in page
         and 'name="likes_email" id="id_likes_email" checked' not in page
@@ -113,9 +126,7 @@ def test_the_settings_page_shows_the_switches_and_the_form_saves_them(client, al
     assert switches[Kind.NEW_STORY] == (False, False)
     assert EmailSettings.objects.get(user=alice).mode == "digest"
     page = client.get("/settings/").content.decode()
-    assert 'value="digest" id="id_mode_1" checked' in page or (
-        'id="id_mode_1"' in page and "checked" in page
-    )
+    assert 'value="digest" id="id_mode_1" required checked>' in page
 
 
 def test_the_settings_form_refuses_a_forged_mode_and_a_get(client, alice):
