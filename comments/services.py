@@ -13,6 +13,7 @@ from django.utils import timezone
 from comments import emails
 from comments.forms import MAX_REPORT_CHARS, normalize_newlines
 from comments.models import MAX_COMMENT_CHARS, Comment, CommentReport
+from comments.signals import comment_posted
 from core import ratelimit
 from core.jobs import enqueue
 from creators.models import User
@@ -98,6 +99,7 @@ def comment_create(
         enqueue(emails.send_new_comment, comment_id=comment.pk)
     else:
         enqueue(emails.send_reply, comment_id=comment.pk)
+    transaction.on_commit(lambda: comment_posted.send(sender=Comment, comment=comment))
     return comment
 
 

@@ -12,6 +12,9 @@ from core.sanitizer import clean_text
 # Avatars are shown at most 72 px wide: these cover that on screens up to 3x.
 AVATAR_WIDTHS = (72, 144, 216)
 
+# Columns other apps keep with F() updates: never written by a whole-row save (User.save).
+COUNTERS = frozenset({"unread_notifications"})
+
 
 class User(DisplaySizesMixin, AbstractUser):
     display_name = models.CharField(
@@ -48,6 +51,11 @@ class User(DisplaySizesMixin, AbstractUser):
         help_text="Signed-in readers can select a passage of your story and send you a private "
         "note about it, such as a typo, a source or a thank-you.",
     )
+    # The header's bell reads this from the row every signed-in request loads anyway, so it
+    # costs no query. Kept by the notifications app alone (F() updates, recounted on "mark as
+    # read"); a whole-row save leaves it out (save() below), so a form loaded before a new
+    # notification cannot write back an old number.
+    unread_notifications = models.PositiveIntegerField(default=0, editable=False)
 
     class Meta(AbstractUser.Meta):
         swappable = "AUTH_USER_MODEL"
@@ -58,6 +66,15 @@ class User(DisplaySizesMixin, AbstractUser):
 
     def save(self, *args, **kwargs) -> None:
         self.bio_html = clean_text(self.bio)
+        whole_row = not args and kwargs.get("update_fields") is None
+        if whole_row and not self._state.adding and not kwargs.get("force_insert"):
+            # (Fields left unloaded by only()/defer() stay unsaved, as Django itself does.)
+            skip = COUNTERS | self.get_deferred_fields()
+            kwargs["update_fields"] = [
+                field.attname
+                for field in self._meta.concrete_fields
+                if not field.primary_key and field.attname not in skip
+            ]
         super().save(*args, **kwargs)
 
     def get_absolute_url(self) -> str:

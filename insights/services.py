@@ -9,6 +9,7 @@ from django.db import transaction
 
 from creators.models import User
 from insights.models import Insight, Quality, Rating
+from insights.signals import insight_added
 from stories.models import Story
 
 
@@ -68,6 +69,8 @@ def insight_save(
             story=story, reader=reader, defaults={"rating": rating}
         )
     insight.qualities.set(qualities)
+    if created:
+        transaction.on_commit(lambda: insight_added.send(sender=Insight, insight=insight))
     return insight, created
 
 

@@ -105,6 +105,8 @@ INSTALLED_APPS = [
     # Issue 16, part 5: private notes to the author.
     "notes",
     "stats",
+    # Part 4 of issue 16: notifications, the floor above stats.
+    "notifications",
     "demo",
 ]
 

@@ -51,6 +51,8 @@ urlpatterns += [
     path("", include("stats.urls")),
     # Issue 16, part 5: private notes to the author.
     path("", include("notes.urls")),
+    # Part 4 of issue 16: the bell's page and the notification settings.
+    path("", include("notifications.urls")),
     # Feeds, sitemap.xml and robots.txt.
     path("", include("stories.urls_feeds")),
     path("", include("search.urls")),

@@ -17,7 +17,7 @@ from core.jobs import enqueue
 from creators.models import User
 from stories import emails
 from stories.models import Story, StoryContent, StoryEdit, StoryTransition, unique_slug
-from stories.signals import story_published
+from stories.signals import story_picked, story_published, story_reviewed
 
 Status = Story.Status
 
@@ -35,8 +35,8 @@ EDITABLE = ("title", "subtitle", "community", "hero_caption", "hero_alt", "body"
 
 def _record(
     *, story: Story, from_status: str, to: str, actor: User, reason: str = "", edit: bool = False
-) -> None:
-    StoryTransition.objects.create(
+) -> StoryTransition:
+    return StoryTransition.objects.create(
         story=story,
         from_status=from_status,
         to_status=to,
@@ -46,9 +46,11 @@ def _record(
     )
 
 
-def _move(target: StoryContent, *, story: Story, to: str, actor: User, reason: str = "") -> None:
+def _move(
+    target: StoryContent, *, story: Story, to: str, actor: User, reason: str = ""
+) -> StoryTransition:
     """Record the step, then give the story, or its pending edit, its new status."""
-    _record(
+    step = _record(
         story=story,
         from_status=target.status,
         to=to,
@@ -58,6 +60,12 @@ def _move(target: StoryContent, *, story: Story, to: str, actor: User, reason: s
     )
     target.status = to
     target.save(update_fields=["status", "updated_at"])
+    return step
+
+
+def _announce_review(story: Story, step: StoryTransition) -> None:
+    # After the commit, like story_published: a rolled-back decision is never announced.
+    transaction.on_commit(lambda: story_reviewed.send(sender=Story, story=story, transition=step))
 
 
 def _check(current: str, to: str, *, what: str = "A story") -> None:
@@ -217,14 +225,18 @@ def story_publish(*, story: Story, actor: User) -> Story:
                 "A story that is “Published” has no changes awaiting review.",
                 code="invalid_transition",
             )
-        _record(story=story, from_status=edit.status, to=Status.PUBLISHED, actor=actor, edit=True)
+        step = _record(
+            story=story, from_status=edit.status, to=Status.PUBLISHED, actor=actor, edit=True
+        )
+        _announce_review(story, step)
         _copy_edit_into(story, edit)
         story.save()
         # No story_published signal: subscribers heard about this story when it first went out.
         enqueue(emails.send_review_outcome, story_id=story.pk, published=True, edit=True)
         return story
     _check(story.status, Status.PUBLISHED)
-    _record(story=story, from_status=story.status, to=Status.PUBLISHED, actor=actor)
+    step = _record(story=story, from_status=story.status, to=Status.PUBLISHED, actor=actor)
+    _announce_review(story, step)
     if story.published_at is None:
         # The address is fixed the first time the story goes public; until then it follows
         # the title, so a draft retitled before publication does not keep its first name.
@@ -256,10 +268,11 @@ def story_request_changes(*, story: Story, actor: User, reason: str) -> Story:
                 "A story that is “Published” has no changes awaiting review.",
                 code="invalid_transition",
             )
-        _move(edit, story=story, to=Status.CHANGES_REQUESTED, actor=actor, reason=reason)
+        step = _move(edit, story=story, to=Status.CHANGES_REQUESTED, actor=actor, reason=reason)
     else:
         _check(story.status, Status.CHANGES_REQUESTED)
-        _move(story, story=story, to=Status.CHANGES_REQUESTED, actor=actor, reason=reason)
+        step = _move(story, story=story, to=Status.CHANGES_REQUESTED, actor=actor, reason=reason)
+    _announce_review(story, step)
     enqueue(
         emails.send_review_outcome,
         story_id=story.pk,
@@ -280,7 +293,10 @@ def story_unpublish(*, story: Story, actor: User, reason: str = "") -> Story:
     story = _refresh(story)
     if story.status != Status.PUBLISHED:
         raise ValidationError("Only a published story can be unpublished.", code="not_published")
-    _record(story=story, from_status=story.status, to=Status.DRAFT, actor=actor, reason=reason)
+    step = _record(
+        story=story, from_status=story.status, to=Status.DRAFT, actor=actor, reason=reason
+    )
+    _announce_review(story, step)
     edit = _pending_edit(story)
     if edit is not None:
         _copy_edit_into(story, edit)
@@ -303,6 +319,7 @@ def story_pick(*, story: Story, actor: User, reason: str) -> Story:
         raise ValidationError("Say in a sentence why readers should read it.", code="no_reason")
     story.picked_at, story.pick_reason, story.picked_by = timezone.now(), reason, actor
     story.save(update_fields=["picked_at", "pick_reason", "picked_by", "updated_at"])
+    transaction.on_commit(lambda: story_picked.send(sender=Story, story=story))
     return story
 
 

@@ -7,6 +7,7 @@ from django.db import transaction
 
 from creators.models import User
 from subscriptions.models import Subscription
+from subscriptions.signals import subscribed
 
 
 @transaction.atomic
@@ -21,7 +22,13 @@ def subscription_create(*, subscriber: User, creator: User) -> Subscription:
     if not subscriber.is_active:
         raise ValidationError("A suspended account can’t subscribe.", code="inactive_subscriber")
     # get_or_create catches the unique pair's IntegrityError of a concurrent double click.
-    subscription, _ = Subscription.objects.get_or_create(subscriber=subscriber, creator=creator)
+    subscription, created = Subscription.objects.get_or_create(
+        subscriber=subscriber, creator=creator
+    )
+    if created:
+        transaction.on_commit(
+            lambda: subscribed.send(sender=Subscription, subscription=subscription)
+        )
     return subscription
 
 

@@ -59,6 +59,7 @@ from support.models import (
 )
 from support.money import format_money, split_fee
 from support.selectors import balance_of
+from support.signals import pledge_payment_received, tip_received
 
 logger = logging.getLogger(__name__)
 
@@ -365,6 +366,7 @@ def tip_paid(
         reference=tip.payment_reference,
     )
     enqueue(emails.send_tip_receipt, tip_id=tip.pk)
+    transaction.on_commit(lambda: tip_received.send(sender=Tip, tip=tip))
     return tip
 
 
@@ -615,6 +617,9 @@ def pledge_paid(
     pledge.renewal_failures, pledge.next_retry_at = 0, None
     pledge.save()
     enqueue(emails.send_pledge_receipt, payment_id=payment.pk)
+    transaction.on_commit(
+        lambda: pledge_payment_received.send(sender=PledgePayment, payment=payment)
+    )
     return payment
 
 

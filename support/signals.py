@@ -4,6 +4,10 @@
 (offline it is already paid; with Stripe it waits for checkout). The top floor
 (platform_site.apps) connects it to subscriptions' receiver that subscribes the pledger to the
 creator, since siblings never import each other.
+
+`tip_received(sender, tip)` and `pledge_payment_received(sender, payment)`: a tip, or a month
+of a pledge, was paid, sent once that is committed (recording the same payment again sends
+nothing). `notifications` listens.
 """
 
 from __future__ import annotations
@@ -11,3 +15,5 @@ from __future__ import annotations
 from django.dispatch import Signal
 
 pledge_started = Signal()
+tip_received = Signal()
+pledge_payment_received = Signal()

@@ -67,8 +67,9 @@ def test_anonymous_readers_are_sent_to_log_in(client, alice):
 
 def test_the_page_shows_my_own_profile(as_alice, alice, django_assert_num_queries):
     SocialLink.objects.create(user=alice, network="github", url="https://github.com/alice")
-    # user, social links (the session comes from the cache)
-    with django_assert_num_queries(2):
+    # user, social links (the session comes from the cache); the notification switches and
+    # email mode (notifications' own section, issue 16 part 4)
+    with django_assert_num_queries(4):
         response = as_alice.get(URL)
     html = response.content.decode()
     assert response.status_code == 200

@@ -64,6 +64,8 @@ CREATOR = {
     "/settings/emails/": [],
     "/settings/support/": [],
     "/settings/export/": [],
+    "/notifications/": [],
+    "/settings/notifications/": [],
 }
 
 

@@ -1,0 +1,266 @@
+"""The background jobs that make notifications, one per kind of event, queued by the signal
+receivers (notifications.receivers) after the event is committed. Each reads its rows afresh,
+says nothing about what is gone or no longer public, and may run twice: notifications are
+keyed by their event (Notification.key), so the second run makes nothing new.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+
+from django.db.models import Q
+
+from comments.models import Comment
+from core.jobs import enqueue, job
+from creators.models import User
+from notifications import services
+from notifications.models import Kind, KindPreference
+from stories.models import Story, StoryTransition
+from subscriptions.models import Subscription
+from support.models import PledgePayment, Tip
+
+# Subscribers per batch of the new-story fan-out.
+BATCH_SIZE = 500
+
+
+# --- a new story, to every subscriber, in batches -------------------------------------------
+
+
+@job
+def fan_out_new_story(*, story_id: int) -> int:
+    """Hand the new story to the creator's subscribers, one job per batch of ids; returns the
+    number of batches. Like subscriptions.emails.fan_out_new_story, whose walk it shares."""
+    story = Story.objects.published().filter(pk=story_id).values("creator_id").first()
+    if story is None:
+        return 0
+    announced = StoryTransition.objects.filter(
+        story_id=story_id, to_status=Story.Status.PUBLISHED, is_edit=False
+    ).count()
+    if announced > 1:
+        return 0  # published before, unpublished and published again: already announced
+    subscriptions = Subscription.objects.filter(
+        creator_id=story["creator_id"], subscriber__is_active=True
+    ).order_by("pk")
+    batches, last_pk = 0, 0
+    while True:
+        # Keyset batches over the (creator, id) index: the 20th costs what the first does.
+        rows = list(
+            subscriptions.filter(pk__gt=last_pk).values_list("pk", "subscriber_id")[:BATCH_SIZE]
+        )
+        if not rows:
+            break
+        last_pk = rows[-1][0]
+        enqueue(notify_new_story_batch, story_id=story_id, subscriber_ids=[s for _, s in rows])
+        batches += 1
+        if len(rows) < BATCH_SIZE:
+            break
+    return batches
+
+
+@job
+def notify_new_story_batch(*, story_id: int, subscriber_ids: list[int]) -> int:
+    """Notify these subscribers of the story, checked again now (minutes may have passed);
+    returns how many were notified. Run twice, it makes nothing twice."""
+    story = Story.objects.published().select_related("creator").filter(pk=story_id).first()
+    if story is None:
+        return 0
+    turned_off = KindPreference.objects.filter(
+        user_id__in=subscriber_ids, kind=Kind.NEW_STORY, in_app=False
+    ).values("user_id")
+    wanting = (
+        User.objects.filter(
+            pk__in=subscriber_ids, is_active=True, subscriptions__creator=story.creator
+        )
+        .exclude(pk__in=turned_off)
+        .values_list("pk", flat=True)
+    )
+    return services.notify_many(
+        kind=Kind.NEW_STORY,
+        recipient_ids=list(wanting),
+        key=f"new_story:{story.pk}",
+        story=story,
+        actor=story.creator,
+    )
+
+
+# --- one reader, one event -------------------------------------------------------------------
+
+
+@job
+def notify_reply(*, comment_id: int) -> None:
+    """Tell a commenter that someone answered their comment."""
+    comment = (
+        Comment.objects.select_related("author", "parent__author", "story__creator")
+        .filter(pk=comment_id, parent__isnull=False)
+        .first()
+    )
+    if comment is None or not comment.is_shown or not comment.story.is_public:
+        return
+    services.notify(
+        kind=Kind.COMMENT_REPLY,
+        recipient=comment.parent.author,
+        key=f"reply:{comment.pk}",
+        story=comment.story,
+        actor=comment.author,
+        data={"comment_id": comment.pk, "detail": _excerpt(comment.body)},
+        at=comment.created_at,
+    )
+
+
+def _excerpt(text: str, limit: int = 140) -> str:
+    words = " ".join(text.split())
+    return words if len(words) <= limit else words[: limit - 1].rstrip() + "…"
+
+
+@job
+def notify_grouped_event(*, kind: str, story_id: int, actor_id: int, day: str) -> None:
+    """Count `actor` in the story creator's group of `kind` for `day` (insights, likes)."""
+    if kind not in Kind.values:
+        raise ValueError(f"unknown notification kind {kind!r}")
+    story = Story.objects.published().select_related("creator").filter(pk=story_id).first()
+    actor = User.objects.filter(pk=actor_id, is_active=True).first()
+    if story is None or actor is None:
+        return
+    services.notify_grouped(
+        kind=kind,
+        recipient=story.creator,
+        story=story,
+        actor=actor,
+        day=date.fromisoformat(day),
+    )
+
+
+@job
+def notify_subscriber(*, subscription_id: int) -> None:
+    """Tell a creator that a reader subscribed to them."""
+    subscription = (
+        Subscription.objects.select_related("subscriber", "creator")
+        .filter(pk=subscription_id)
+        .first()
+    )
+    if subscription is None or not subscription.subscriber.is_active:
+        return  # unsubscribed again before the job ran
+    services.notify(
+        kind=Kind.SUBSCRIBER,
+        recipient=subscription.creator,
+        key=f"subscriber:{subscription.pk}",
+        actor=subscription.subscriber,
+        at=subscription.created_at,
+    )
+
+
+@job
+def notify_tip(*, tip_id: int) -> None:
+    """Tell a creator about a tip, on a story or on their profile."""
+    tip = (
+        Tip.objects.select_related("creator", "supporter", "story")
+        .filter(pk=tip_id, status__in=[Tip.Status.SUCCEEDED, Tip.Status.REFUNDED])
+        .first()
+    )
+    if tip is None:
+        return
+    services.notify(
+        kind=Kind.TIP,
+        recipient=tip.creator,
+        key=f"tip:{tip.pk}",
+        story=tip.story,
+        actor=tip.supporter,
+        data={"amount": tip.display_amount, "detail": _excerpt(tip.message)},
+        at=tip.paid_at,
+    )
+
+
+@job
+def notify_pledge(*, payment_id: int) -> None:
+    """Tell a creator about a new monthly pledge: its first paid month, not its renewals."""
+    payment = (
+        PledgePayment.objects.select_related("pledge__creator", "pledge__supporter")
+        .filter(pk=payment_id)
+        .first()
+    )
+    if payment is None:
+        return
+    pledge = payment.pledge
+    first = (
+        PledgePayment.objects.filter(pledge=pledge, status__in=PledgePayment.PAID)
+        .order_by("period_start", "pk")
+        .values_list("pk", flat=True)
+        .first()
+    )
+    if first != payment.pk:
+        return  # a renewal
+    services.notify(
+        kind=Kind.PLEDGE,
+        recipient=pledge.creator,
+        key=f"pledge:{pledge.pk}",
+        actor=pledge.supporter,
+        data={"amount": payment.display_amount},
+    )
+
+
+# What each review step means to its creator.
+OUTCOMES = {
+    Story.Status.PUBLISHED: "published",
+    Story.Status.CHANGES_REQUESTED: "changes_requested",
+}
+
+
+@job
+def notify_review(*, transition_id: int) -> None:
+    """Tell a creator what review decided about their story, with the reviewer's reason."""
+    step = (
+        StoryTransition.objects.select_related("story__creator")
+        .filter(pk=transition_id)
+        .filter(
+            Q(to_status__in=list(OUTCOMES))
+            | Q(from_status=Story.Status.PUBLISHED, to_status=Story.Status.DRAFT)
+        )
+        .first()
+    )
+    if step is None:
+        return
+    outcome = OUTCOMES.get(step.to_status, "unpublished")
+    story = step.story
+    services.notify(
+        kind=Kind.REVIEW,
+        recipient=story.creator,
+        key=f"review:{step.pk}",
+        story=story,
+        actor=None,  # staff decide as the site, not as a person the creator should know
+        data={"outcome": outcome, "edit": step.is_edit, "detail": step.reason},
+        at=step.created_at,
+    )
+
+
+@job
+def notify_pick(*, story_id: int, picked_at: str) -> None:
+    """Tell a creator that staff picked their story as a Top Story, with staff's reason."""
+    story = (
+        Story.objects.published()
+        .select_related("creator")
+        .filter(pk=story_id, picked_at__isnull=False)
+        .first()
+    )
+    if story is None:
+        return  # unpicked or unpublished before the job ran
+    services.notify(
+        kind=Kind.PICK,
+        recipient=story.creator,
+        key=f"pick:{story.pk}:{picked_at}",
+        story=story,
+        data={"detail": story.pick_reason},
+    )
+
+
+# --- upkeep ----------------------------------------------------------------------------------
+
+
+@job
+def recount_unread(*, user_ids: list[int]) -> None:
+    """Set these readers' bells from their rows (after a story and its notifications went)."""
+    services.recount(user_ids)
+
+
+@job
+def prune_notifications() -> int:
+    return services.notifications_prune()
