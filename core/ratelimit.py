@@ -38,6 +38,9 @@ DOING = {
     "read": "counting reads",
     "password_reset": "asking for password resets",
     "upload": "uploading images",
+    # issue 16, reactions: likes and saves
+    "like": "liking stories",
+    "save": "saving stories",
 }
 
 

@@ -102,6 +102,7 @@ INSTALLED_APPS = [
     "insights",
     "subscriptions",
     "support",
+    "reactions",  # issue 16: likes and saves (floor 3)
     "stats",
     "demo",
 ]
@@ -520,6 +521,10 @@ RATE_LIMITS: dict[str, dict[str, list[str]]] = {
     # Every image an account uploads (in a story's body, its hero, an avatar): each is decoded
     # and kept, so a script must not be able to send them without end.
     "upload": {"user": ["10/m", "200/d"], "address": ["30/m"]},
+    # issue 16, reactions: a like or an unlike empties the story's stored page and may tell the
+    # creator, so a script toggling one must not be able to do it without end; saves likewise.
+    "like": {"user": ["30/m", "500/d"], "address": ["60/m"]},
+    "save": {"user": ["30/m", "500/d"], "address": ["60/m"]},
 }
 _RATE = re.compile(r"^[1-9][0-9]*/([1-9][0-9]*)?[smhd]$")
 for _entry in env_list("RATE_LIMITS", []):

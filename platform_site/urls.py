@@ -49,6 +49,7 @@ urlpatterns += [
     path("", include("insights.urls")),
     path("", include("support.urls")),
     path("", include("stats.urls")),
+    path("", include("reactions.urls")),  # issue 16: likes, saves and /library/
     # Feeds, sitemap.xml and robots.txt.
     path("", include("stories.urls_feeds")),
     path("", include("search.urls")),

@@ -64,6 +64,7 @@ RESERVED_SLUGS = frozenset(
         "notifications",
         "subscriptions",
         "supporting",
+        "library",  # issue 16: the reader's saved stories (reactions)
     }
 )
 
@@ -205,6 +206,9 @@ class Story(StoryContent):
     updated_at = models.DateTimeField(auto_now=True)
     # Kept by stats.services.read_record, so a card shows the count without a query.
     read_count = models.PositiveIntegerField(default=0, editable=False)
+    # Kept by reactions (its receivers, on every like made or removed), so a card and the
+    # story's stored page show the count without a query.
+    like_count = models.PositiveIntegerField(default=0, editable=False)
     # A staff pick is a Top Story on the home page, shown with the reason staff gave for it.
     picked_at = models.DateTimeField("picked as a Top Story", null=True, blank=True)
     pick_reason = models.CharField(
