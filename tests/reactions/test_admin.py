@@ -86,3 +86,12 @@ def test_saves_are_not_deleted_by_staff(admin_client, bob, story):
 def test_staff_without_the_superuser_flag_need_the_view_permission(client, bob, story):
     client.force_login(make_user("mod", is_staff=True))
     assert client.get(reverse("admin:reactions_like_changelist")).status_code == 403
+
+
+def test_the_story_admin_shows_the_like_count_read_only(admin_client, bob, story):
+    services.like_add(story=story, reader=bob)
+    listing = admin_client.get(reverse("admin:stories_story_changelist"))
+    assert "Like count" in listing.content.decode()
+    assert [s.like_count for s in listing.context["cl"].result_list] == [1]
+    change = admin_client.get(reverse("admin:stories_story_change", args=[story.pk]))
+    assert "like_count" not in change.context["adminform"].form.fields
