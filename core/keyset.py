@@ -1,6 +1,8 @@
 """Keyset pages of rows by (published_at, id), newest first: a deep page costs what the first does.
 
-Written for Explore's published stories, but it knows only the two fields it orders by.
+Written for Explore's published stories, but it knows only the two fields it orders by: a
+moment (`field`, published_at unless told otherwise: the library orders saves by when they were
+saved) and the id.
 
 A page is named by the story it follows or precedes, in an opaque token (`?after=` for older
 stories, `?before=` for newer), never by an offset, so the database reads the index from that
@@ -31,8 +33,8 @@ class Cursor:
     pk: int
 
 
-def encode(story: Model) -> str:
-    raw = f"{story.published_at.isoformat()}|{story.pk}"
+def encode(story: Model, field: str = "published_at") -> str:
+    raw = f"{getattr(story, field).isoformat()}|{story.pk}"
     return base64.urlsafe_b64encode(raw.encode()).decode().rstrip("=")
 
 
@@ -71,46 +73,51 @@ class KeysetPage:
 ORDER = ("-published_at", "pk")
 
 
-def _older_than(cursor: Cursor) -> Q:
+def _older_than(cursor: Cursor, field: str) -> Q:
     # The first condition alone can use the (status, published_at) index as a range.
-    return Q(published_at__lte=cursor.published_at) & (
-        Q(published_at__lt=cursor.published_at) | Q(pk__gt=cursor.pk)
-    )
+    when = cursor.published_at
+    return Q(**{f"{field}__lte": when}) & (Q(**{f"{field}__lt": when}) | Q(pk__gt=cursor.pk))
 
 
-def _newer_than(cursor: Cursor) -> Q:
-    return Q(published_at__gte=cursor.published_at) & (
-        Q(published_at__gt=cursor.published_at) | Q(pk__lt=cursor.pk)
-    )
+def _newer_than(cursor: Cursor, field: str) -> Q:
+    when = cursor.published_at
+    return Q(**{f"{field}__gte": when}) & (Q(**{f"{field}__gt": when}) | Q(pk__lt=cursor.pk))
 
 
 def keyset_page(
-    stories: QuerySet, *, per_page: int, after: str | None = None, before: str | None = None
+    stories: QuerySet,
+    *,
+    per_page: int,
+    after: str | None = None,
+    before: str | None = None,
+    field: str = "published_at",
 ) -> KeysetPage:
     """One page of published `stories`, newest first, in one query (and its prefetches).
 
     `after` gives the stories older than the one it names, `before` the ones newer; a malformed
     token gives the first page, and so does `before` near the top, where the first page is
-    what the reader is looking for.
+    what the reader is looking for. `field` is the moment rows are ordered by.
     """
-    newest_first = stories.order_by(*ORDER)
+    newest_first = stories.order_by(f"-{field}", "pk")
     older_cursor, newer_cursor = decode(after), decode(before)
     if older_cursor is not None:
-        rows = list(newest_first.filter(_older_than(older_cursor))[: per_page + 1])
+        rows = list(newest_first.filter(_older_than(older_cursor, field))[: per_page + 1])
         has_older = len(rows) > per_page
         rows = rows[:per_page]
         return KeysetPage(
             object_list=rows,
-            older=encode(rows[-1]) if has_older else "",
+            older=encode(rows[-1], field) if has_older else "",
             # Past the end there is still a way back: the stories newer than the token's.
-            newer=encode(rows[0]) if rows else after,
+            newer=encode(rows[0], field) if rows else after,
         )
     if newer_cursor is not None:
-        oldest_first = stories.filter(_newer_than(newer_cursor)).order_by("published_at", "-pk")
+        oldest_first = stories.filter(_newer_than(newer_cursor, field)).order_by(field, "-pk")
         rows = list(oldest_first[: per_page + 1])
         if len(rows) > per_page:
             rows = list(reversed(rows[:per_page]))
-            return KeysetPage(object_list=rows, older=encode(rows[-1]), newer=encode(rows[0]))
+            return KeysetPage(
+                object_list=rows, older=encode(rows[-1], field), newer=encode(rows[0], field)
+            )
     rows = list(newest_first[: per_page + 1])
-    older = encode(rows[per_page - 1]) if len(rows) > per_page else ""
+    older = encode(rows[per_page - 1], field) if len(rows) > per_page else ""
     return KeysetPage(object_list=rows[:per_page], older=older)

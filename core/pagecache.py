@@ -23,7 +23,7 @@ Names in use:
                   bios, communities, tags, insight ratings and qualities
     listing       which stories are public and how their cards read: publish, unpublish,
                   approved edits, picks, tags
-    story:<id>    one story's page: the story, its comments, insights
+    story:<id>    one story's page: the story, its comments, insights, its like count
     creator:<id>  a creator's profile and the support box on their stories: subscribers,
                   support settings, social links
 

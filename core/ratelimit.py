@@ -39,6 +39,9 @@ DOING = {
     "password_reset": "asking for password resets",
     "upload": "uploading images",
     "note": "sending notes",
+    # issue 16, reactions: likes and saves
+    "like": "liking stories",
+    "save": "saving stories",
 }
 
 

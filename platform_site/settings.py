@@ -104,6 +104,7 @@ INSTALLED_APPS = [
     "support",
     # Issue 16, part 5: private notes to the author.
     "notes",
+    "reactions",  # issue 16: likes and saves (floor 3)
     "stats",
     # Part 4 of issue 16: notifications, the floor above stats.
     "notifications",
@@ -527,6 +528,10 @@ RATE_LIMITS: dict[str, dict[str, list[str]]] = {
     # Issue 16, part 5: private notes to a story's creator. A reader may point out several
     # typos in one sitting; a script may not fill a creator's notes.
     "note": {"user": ["10/h", "30/d"], "address": ["30/h", "200/d"]},
+    # issue 16, reactions: a like or an unlike empties the story's stored page and may tell the
+    # creator, so a script toggling one must not be able to do it without end; saves likewise.
+    "like": {"user": ["30/m", "500/d"], "address": ["60/m"]},
+    "save": {"user": ["30/m", "500/d"], "address": ["60/m"]},
 }
 _RATE = re.compile(r"^[1-9][0-9]*/([1-9][0-9]*)?[smhd]$")
 for _entry in env_list("RATE_LIMITS", []):

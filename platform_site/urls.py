@@ -53,6 +53,7 @@ urlpatterns += [
     path("", include("notes.urls")),
     # Part 4 of issue 16: the bell's page and the notification settings.
     path("", include("notifications.urls")),
+    path("", include("reactions.urls")),  # issue 16: likes, saves and /library/
     # Feeds, sitemap.xml and robots.txt.
     path("", include("stories.urls_feeds")),
     path("", include("search.urls")),

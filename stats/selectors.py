@@ -1,4 +1,5 @@
-"""Reads for the creator's stats page: reads, subscribers and insights, counted by the database.
+"""Reads for the creator's stats page: reads, likes, subscribers and insights, counted by the
+database.
 
 Every function runs a fixed number of queries (noted on each) however many stories, reads or
 subscribers the creator has. A day is a date in the site's time zone, as `read_record` stores
@@ -11,11 +12,12 @@ from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 
 from django.db.models import Count, IntegerField, OuterRef, Q, QuerySet, Subquery, Sum
-from django.db.models.functions import Coalesce, TruncMonth
+from django.db.models.functions import Coalesce, TruncDate, TruncMonth
 from django.utils import timezone
 
 from creators.models import User
 from insights.models import Insight
+from reactions.models import Like
 from stats.models import Read
 from stories.models import Story
 from subscriptions.models import Subscription
@@ -132,7 +134,8 @@ def reads_per_day(
 
 def reads_per_story(*, creator: User, today: date | None = None) -> QuerySet[Story]:
     """The creator's published stories, each annotated with `recent_reads` (last 30 days) beside
-    its total `read_count`; most read first. Loads only what the stats table shows. 1 query."""
+    its total `read_count` and `like_count`; most read first. Loads only what the stats table
+    shows. 1 query."""
     today = _today(today)
     recent = (
         Read.objects.filter(
@@ -149,7 +152,7 @@ def reads_per_story(*, creator: User, today: date | None = None) -> QuerySet[Sto
         Story.objects.published()
         .filter(creator=creator)
         .select_related("community")
-        .only("title", "slug", "published_at", "read_count", "community__slug")
+        .only("title", "slug", "published_at", "read_count", "like_count", "community__slug")
         .annotate(recent_reads=Coalesce(Subquery(recent, output_field=IntegerField()), 0))
         .order_by("-read_count", "-recent_reads", "-published_at", "-pk")
     )
@@ -210,3 +213,51 @@ def insights_over_time(
         total=insights.count(),
         months=_per_month(insights, _month_starts(_today(today), months)),
     )
+
+
+# --- likes (issue 16, reactions) ----------------------------------------------------------------
+
+
+def _local_midnight(day: date) -> datetime:
+    return timezone.make_aware(datetime.combine(day, time.min), timezone.get_current_timezone())
+
+
+@dataclass(frozen=True)
+class LikesSummary:
+    total: int  # every like the creator's stories have now
+    last_30: int
+
+
+def creator_likes_summary(*, creator: User, today: date | None = None) -> LikesSummary:
+    """Likes on the creator's stories: all of them, and those given in the last 30 days (by
+    the site's calendar). An un-like removes its like, so these are the likes that stand.
+    1 query."""
+    today = _today(today)
+    since = _local_midnight(today - timedelta(days=WINDOW_DAYS - 1))
+    counts = Like.objects.filter(story__creator=creator).aggregate(
+        total=Count("pk"), last=Count("pk", filter=Q(created_at__gte=since))
+    )
+    return LikesSummary(total=counts["total"], last_30=counts["last"])
+
+
+def likes_per_day(
+    *, creator: User, today: date | None = None, days: int = WINDOW_DAYS
+) -> list[tuple[date, int]]:
+    """Likes given to the creator's stories on each of the last `days` days (the site's
+    calendar), oldest first and today last; days without likes are 0. 1 query."""
+    today = _today(today)
+    start = today - timedelta(days=days - 1)
+    zone = timezone.get_current_timezone()
+    counts = dict(
+        Like.objects.filter(
+            story__creator=creator,
+            created_at__gte=_local_midnight(start),
+            created_at__lt=_local_midnight(today + timedelta(days=1)),
+        )
+        .annotate(day=TruncDate("created_at", tzinfo=zone))
+        .values("day")
+        .annotate(n=Count("pk"))
+        .order_by()
+        .values_list("day", "n")
+    )
+    return [(day, counts.get(day, 0)) for day in (start + timedelta(days=n) for n in range(days))]

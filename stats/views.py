@@ -18,8 +18,10 @@ from core import ratelimit
 from core.charts import BarChart, bar_chart
 from core.client_ip import client_ip
 from stats.selectors import (
+    creator_likes_summary,
     creator_reads_summary,
     insights_over_time,
+    likes_per_day,
     reads_per_day,
     reads_per_story,
     subscribers_over_time,
@@ -60,15 +62,17 @@ def read_beacon(request: HttpRequest, pk: int) -> HttpResponse:
     return HttpResponse(status=204)
 
 
-def _day_chart(rows: list[tuple[date, int]]) -> BarChart:
+def _day_chart(
+    rows: list[tuple[date, int]], *, slug: str = "reads", noun: str = "Reads"
+) -> BarChart:
     return bar_chart(
-        slug="reads",
-        title=f"Reads per day over the last {len(rows)} days",
+        slug=slug,
+        title=f"{noun} per day over the last {len(rows)} days",
         rows=rows,
         label=lambda day: date_format(day, "j M"),
         name=lambda day: date_format(day, "D j M Y"),
         key_heading="Day",
-        value_heading="Reads",
+        value_heading=noun,
         # Thirty dates don't fit under thirty narrow bars; every sixth does, on a phone too.
         max_labels=5,
     )
@@ -91,7 +95,7 @@ def _month_chart(
 
 @login_required
 def creator_stats(request: HttpRequest) -> HttpResponse:
-    """/write/stats/: the signed-in creator's reads, subscribers, insights and income."""
+    """/write/stats/: the signed-in creator's reads, likes, subscribers, insights and income."""
     creator = request.user
     today = timezone.localdate()
     currency = settings.SUPPORT_CURRENCY
@@ -114,6 +118,11 @@ def creator_stats(request: HttpRequest) -> HttpResponse:
                 sum(amount for month, amount in income if month.year == income_year), currency
             ),
             "reads_chart": _day_chart(daily),
+            # issue 16, reactions: likes per day, beside reads
+            "likes": creator_likes_summary(creator=creator, today=today),
+            "likes_chart": _day_chart(
+                likes_per_day(creator=creator, today=today), slug="likes", noun="Likes"
+            ),
             "subscribers_chart": _month_chart(
                 subscribers.months,
                 slug="subscribers",

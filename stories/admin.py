@@ -264,6 +264,7 @@ class StoryAdmin(ReviewActions, admin.ModelAdmin):
         "published_at",
         "reading_time",
         "read_count",
+        "like_count",  # issue 16: kept by reactions
         "is_top_story",
     )
     list_filter = ("status", TopStoryFilter, "community", "published_at", "tags")
@@ -288,6 +289,7 @@ class StoryAdmin(ReviewActions, admin.ModelAdmin):
         "created_at",
         "updated_at",
         "read_count",
+        "like_count",
         "picked_at",
         "pick_reason",
         "picked_by",
@@ -309,6 +311,7 @@ class StoryAdmin(ReviewActions, admin.ModelAdmin):
                     "word_count",
                     "reading_time",
                     "read_count",
+                    "like_count",
                     "created_at",
                     "updated_at",
                 )

@@ -69,6 +69,7 @@ RESERVED_SLUGS = frozenset(
         "subscriptions",
         "supporting",
         "notes",  # issue 16, part 5
+        "library",  # issue 16: the reader's saved stories (reactions)
     }
 )
 
@@ -238,6 +239,9 @@ class Story(StoryContent):
     updated_at = models.DateTimeField(auto_now=True)
     # Kept by stats.services.read_record, so a card shows the count without a query.
     read_count = models.PositiveIntegerField(default=0, editable=False)
+    # Kept by reactions (its receivers, on every like made or removed), so a card and the
+    # story's stored page show the count without a query.
+    like_count = models.PositiveIntegerField(default=0, editable=False)
     # A staff pick is a Top Story on the home page, shown with the reason staff gave for it.
     picked_at = models.DateTimeField("picked as a Top Story", null=True, blank=True)
     pick_reason = models.CharField(

@@ -12,6 +12,8 @@ from django.utils import timezone
 
 from creators.models import User
 from insights.models import Insight
+from reactions.models import Like
+from reactions.services import like_add
 from stories.models import Story
 from subscriptions.models import Subscription
 from support.models import LedgerEntry
@@ -52,6 +54,13 @@ def add_to_the_demo() -> None:
             Insight.objects.create(
                 story=stories[i % len(stories)], reader=reader, rating=rating, created_at=joined
             )
+        # issue 16: likes, on the last 20 days
+        if i < 20:
+            story = stories[i % len(stories)]
+            like_add(story=story, reader=reader)
+            Like.objects.filter(story=story, reader=reader).update(
+                created_at=now - timedelta(days=i)
+            )
     support_settings_update(creator=amelia, accepts_support=True)
     for months_ago, amount in enumerate([500, 300, 1000, 200, 700, 500, 1500]):
         tip, _ = tip_create(creator=amelia, supporter=readers[months_ago], amount=amount)
@@ -87,8 +96,10 @@ def test_creator_stats(creator, live_server, page_at, viewport):
     figures = page.locator(".stats-figures").inner_text()
     assert "Total reads" in figures and "vs " in figures and "in the 30 days before" in figures
     assert "Subscribers\n40" in figures
-    assert page.locator("svg.bar-chart__svg").count() == 4
-    assert page.locator("svg.bar-chart__svg rect.bar-chart__bar").count() == 30 + 3 * 12
+    assert "Likes\n20" in figures
+    # reads and (issue 16) likes per day; subscribers, insights and income per month
+    assert page.locator("svg.bar-chart__svg").count() == 5
+    assert page.locator("svg.bar-chart__svg rect.bar-chart__bar").count() == 2 * 30 + 3 * 12
     stories = Story.objects.published().filter(creator=creator).count()
     assert page.locator(".stats-stories tbody tr").count() == stories
 

@@ -101,18 +101,20 @@ def test_every_chart_has_a_table_with_the_same_numbers(client, busy_alice):
     html = client.get(URL).content.decode()
     for slug, caption in [
         ("reads", "Reads per day over the last 30 days"),
+        ("likes", "Likes per day over the last 30 days"),
         ("subscribers", "New subscribers per month (readers still subscribed)"),
         ("insights", "Reader insights per month over the last 12 months"),
         ("income", "Net income per month (payments less fees and refunds)"),
     ]:
         rows = table(html, caption)
         assert rows == bar_titles(html, slug), slug
-        assert len(rows) == (30 if slug == "reads" else 12)
+        assert len(rows) == (30 if slug in ("reads", "likes") else 12)
     reads = table(html, "Reads per day over the last 30 days")
     assert [value for _, value in reads] == ["2"] + ["0"] * 28 + ["3"]
     assert table(html, "Net income per month (payments less fees and refunds)")[-1][1] == "$4.65"
-    assert html.count('<svg class="bar-chart__svg" role="img"') == 4
-    assert html.count("<summary>Show as a table") == 4
+    # reads, likes (issue 16), subscribers, insights, income
+    assert html.count('<svg class="bar-chart__svg" role="img"') == 5
+    assert html.count("<summary>Show as a table") == 5
 
 
 def test_reads_per_story_table(client, busy_alice, lifehack):
@@ -177,8 +179,8 @@ def test_query_count_does_not_grow_with_stories(
         Subscription.objects.create(subscriber=make_user(), creator=alice)
     client.force_login(alice)
     # The user (the session comes from the cache); reads: story counters, the two windows, per
-    # day, per story; subscribers: count and months; insights: count and months; income per
-    # month.
-    with django_assert_num_queries(10):
+    # day, per story (with its likes); likes (issue 16): total and last 30 days, per day;
+    # subscribers: count and months; insights: count and months; income per month.
+    with django_assert_num_queries(12):
         response = client.get(URL)
     assert len(response.context["stories"]) == stories
