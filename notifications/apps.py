@@ -16,6 +16,7 @@ class NotificationsConfig(AppConfig):
         from comments.signals import comment_posted
         from insights.signals import insight_added
         from notifications import receivers
+        from reactions.signals import story_liked
         from stories.models import Story
         from stories.signals import story_picked, story_published, story_reviewed
         from subscriptions.signals import subscribed
@@ -27,12 +28,12 @@ class NotificationsConfig(AppConfig):
             (story_picked, receivers.story_picked),
             (comment_posted, receivers.comment_posted),
             (insight_added, receivers.insight_added),
+            (story_liked, receivers.story_liked),
             (subscribed, receivers.subscribed),
             (tip_received, receivers.tip_received),
             (pledge_payment_received, receivers.pledge_payment_received),
         ):
             signal.connect(receiver, dispatch_uid=f"notifications.{receiver.__name__}")
-        # Likes (reactions.signals.story_liked): see receivers.story_liked.
         # Proxies (the review queue's Submission) send under their own name.
         for model in apps.get_models():
             if issubclass(model, Story):

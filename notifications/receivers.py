@@ -43,11 +43,6 @@ def insight_added(sender, insight, **kwargs) -> None:
     grouped(Kind.INSIGHTS, story_id=insight.story_id, actor_id=insight.reader_id)
 
 
-# --- Likes: wired by the lead once `reactions` is merged ---------------------------------------
-# This floor may import `reactions` (floor 3) then; until it exists, nothing connects this. In
-# NotificationsConfig.ready():
-#     from reactions.signals import story_liked
-#     story_liked.connect(receivers.story_liked, dispatch_uid="notifications.story_liked")
 def story_liked(sender, like=None, story=None, reader=None, **kwargs) -> None:
     """reactions.signals.story_liked(like, story, reader): "12 people liked …"."""
     grouped(Kind.LIKES, story_id=story.pk, actor_id=reader.pk)

@@ -55,6 +55,7 @@ def assert_one_row(page) -> None:
         header.locator(".site-logo"),
         header.locator(".site-search"),
         header.get_by_role("link", name="Explore", exact=True),
+        header.locator(".bell"),
         header.locator(".account-menu > summary"),
     ]
     boxes = [box(item) for item in items]
@@ -89,8 +90,8 @@ def test_the_account_menu_and_the_supporting_page(reader, live_server, page_at, 
     assert not menu.get_by_role("button", name="Log out").is_visible()
     screenshot(page, f"account-menu-closed-{width}")
 
-    # From the keyboard: Explore, Tab, the menu's button with a visible focus ring, Enter.
-    header.get_by_role("link", name="Explore", exact=True).focus()
+    # From the keyboard: the bell, Tab, the menu's button with a visible focus ring, Enter.
+    header.locator(".bell").focus()
     page.keyboard.press("Tab")
     assert toggle.evaluate("(element) => element === document.activeElement")
     assert toggle.evaluate("(element) => element.matches(':focus-visible')")

@@ -108,6 +108,8 @@ def test_like_through_log_in_unlike_save_and_the_library(demo, seed_story, page_
     screenshot(page, f"reactions-saved-end-{width}")
     assert_accessible(page)
 
+    # The library is in the header's account menu.
+    page.locator(".account-menu > summary").click()
     page.get_by_role("link", name="Library", exact=True).click()
     page.wait_for_url("**/library/")
     items = page.locator(".library-item")

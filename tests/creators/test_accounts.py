@@ -274,14 +274,21 @@ def test_signed_in_the_account_links_are_in_one_menu_with_supporting(client, ali
     # The summary names the menu for a screen reader; the avatar beside the word is decorative.
     assert spoken(menu.find("summary")).strip() == "Account"
     in_menu = [a.get("href") for a in menu.iter("a")]
-    assert in_menu == ["/feed/", "/write/new/", "/write/", "/supporting/", "/settings/"]
+    assert in_menu == [
+        "/feed/",
+        "/library/",
+        "/write/new/",
+        "/write/",
+        "/supporting/",
+        "/settings/",
+    ]
     logout = menu.find(".//form[@action='/accounts/logout/']")
     assert logout.get("method") == "post"
     assert logout.find(".//input[@name='csrfmiddlewaretoken']") is not None
     assert "".join(logout.find(".//button").itertext()) == "Log out"
-    # Outside the menu: the logo and Explore, nothing else.
+    # Outside the menu: the logo, Explore and the notifications bell (issue 16), nothing else.
     outside = [a.get("href") for a in header.iter("a") if a.get("href") not in in_menu]
-    assert outside == ["/", "/explore/"]
+    assert outside == ["/", "/explore/", "/notifications/"]
 
 
 def test_staff_find_the_admin_in_the_account_menu(client, sam):
