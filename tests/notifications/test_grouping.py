@@ -11,8 +11,8 @@ from django.utils import timezone
 
 from insights.services import insight_save, insight_withdraw
 from notifications import receivers, services
-from reactions.services import like_add, like_remove
 from notifications.models import Kind, Notification
+from reactions.services import like_add, like_remove
 from stories.models import Story
 from tests.conftest import make_story, make_user
 from tests.insights.insights_helpers import default_choices
