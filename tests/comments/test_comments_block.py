@@ -287,9 +287,10 @@ def fill(story: Story, n: int, creator) -> None:
 # ratings and qualities (2); the comments card's page of top-level comments with their authors,
 # and their replies with their authors (2); Keep reading's two lists (2).
 ANONYMOUS_QUERIES = 10
-# Signed in adds the user and the support box's "do you subscribe?" (the session comes from the
-# cache: SESSION_ENGINE cached_db).
-SIGNED_IN_QUERIES = ANONYMOUS_QUERIES + 2
+# Signed in adds the user and the support box's "do you subscribe?" and, since the creator takes
+# support (on by default), "do you pledge?" (the session comes from the cache: SESSION_ENGINE
+# cached_db).
+SIGNED_IN_QUERIES = ANONYMOUS_QUERIES + 3
 
 
 @pytest.mark.parametrize("n", [0, 10, 500])

@@ -118,9 +118,10 @@ def test_signed_in_story_page_adds_only_the_user_and_the_subscribe_question(
 ):
     story = make_story(creator=alice, community=lifehack, tags=["a", "b"])
     login(client, bob)
-    # user, the ten above, and the support box's "do you subscribe?"; the session comes from
-    # the cache (SESSION_ENGINE cached_db)
-    with django_assert_num_queries(12):
+    # user, the ten above, and the support box's "do you subscribe?" and, as alice takes
+    # support (on by default), "do you pledge?"; the session comes from the cache
+    # (SESSION_ENGINE cached_db)
+    with django_assert_num_queries(13):
         client.get(story.get_absolute_url())
 
 

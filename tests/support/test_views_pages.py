@@ -9,7 +9,7 @@ from django.urls import reverse
 
 from subscriptions.models import Subscription
 from support.models import LedgerEntry, Pledge, SupportSettings, Tip
-from support.services import pledge_create, tip_create
+from support.services import pledge_create, support_settings_update, tip_create
 from tests.conftest import make_story, make_user
 
 pytestmark = pytest.mark.django_db
@@ -111,6 +111,7 @@ def test_story_page_offers_tip_and_pledge(client, story, bob):
 
 def test_story_page_without_support_has_no_tip(client, alice, lifehack):
     story = make_story(creator=alice, community=lifehack)
+    support_settings_update(creator=alice, accepts_support=False)  # on unless turned off
     html = client.get(story.get_absolute_url()).content.decode()
     assert "Subscribe For Free" in html
     assert "Give a one-off tip" not in html
@@ -198,6 +199,7 @@ def test_creator_cannot_tip_themself(client, accepting):
 
 
 def test_tip_creator_not_accepting_is_404(client, alice):
+    support_settings_update(creator=alice, accepts_support=False)  # on unless turned off
     assert client.get(tip_url(alice)).status_code == 404
     assert (
         client.post(tip_url(alice), {"preset": "500", "email": "a@example.com"}).status_code == 404
