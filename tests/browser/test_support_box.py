@@ -1,10 +1,13 @@
 """The story page's support box in Chromium (issue 15): compact when closed, one row of
 Subscribe, Pledge and Tip; Tip opens the tip form and a tip goes through end to end on the
-offline gateway, with JavaScript switched off, since the disclosure is plain HTML."""
+offline gateway, also with JavaScript switched off, since the disclosure is plain HTML. With
+Stripe (switched on through settings; nothing may call it), the creator is told to set up
+payouts and readers are not."""
 
 from __future__ import annotations
 
 import pytest
+import stripe
 
 from stories.models import Story
 from support.models import Tip
@@ -56,9 +59,9 @@ def no_script_page(browser):
         context.close()
 
 
-def log_in(page, url: str) -> None:
+def log_in(page, url: str, username: str = "reader") -> None:
     page.goto(url + "/accounts/login/")
-    page.get_by_label("Username").fill("reader")
+    page.get_by_label("Username").fill(username)
     page.get_by_label("Password").fill(PASSWORD)
     page.get_by_role("button", name="Log in").click()
     page.wait_for_url(lambda address: "/accounts/login/" not in address)
@@ -154,3 +157,60 @@ def test_pledge_and_tip_close_each_other(demo, seed_story, page_at):
     box.locator("summary", has_text="Tip").click()
     assert box.locator("details[open]").count() == 0
     assert box.bounding_box()["height"] < CLOSED_MAX_HEIGHT
+
+
+class NoStripeCalls(stripe.HTTPClient):
+    """Pages only read what we stored: any call to Stripe fails the test."""
+
+    name = "byline-no-calls"
+
+    def request(self, *args, **kwargs):
+        raise AssertionError("a page called Stripe")
+
+    def request_stream(self, *args, **kwargs):
+        raise AssertionError("a page called Stripe")
+
+    def close(self) -> None:
+        pass
+
+
+@pytest.mark.parametrize("viewport", [PHONE, DESKTOP], ids=["390px", "1280px"])
+def test_with_stripe_the_creator_is_told_to_set_up_payouts_and_readers_are_not(
+    demo, seed_story, page_at, viewport, settings, monkeypatch
+):
+    settings.PAYMENTS_GATEWAY = "stripe"
+    settings.STRIPE_SECRET_KEY = "sk_test_byline_browser_only"
+    monkeypatch.setattr(stripe, "default_http_client", NoStripeCalls())
+    width = viewport["width"]
+    creator = seed_story.creator
+    creator.set_password(PASSWORD)
+    creator.save()
+    page = page_at(viewport)
+    log_in(page, demo.url, creator.username)
+    notice = page.locator('[data-block="payout-notice"]')
+
+    page.goto(demo.url + "/write/")
+    assert notice.inner_text() == "Readers can’t support you yet: set up payouts."
+    assert notice.is_visible()
+    assert page.evaluate("document.documentElement.scrollWidth") <= width
+    screenshot(page, f"payout-notice-dashboard-{width}")
+    assert_accessible(page)
+    page.goto(demo.url + seed_story.get_absolute_url())
+    assert page.locator('[data-block="support"] [data-block="payout-notice"]').is_visible()
+    page.goto(demo.url + "/write/new/")
+    assert notice.is_visible()
+    notice.get_by_role("link", name="set up payouts").click()
+    page.wait_for_url("**/settings/support/#payouts")
+    assert page.get_by_role("button", name="Set up payouts").is_visible()
+    screenshot(page, f"payout-settings-{width}")
+    assert_accessible(page)
+
+    # A reader sees neither the notice nor a way to pay that would fail.
+    make_user("reader", password=PASSWORD)
+    page = page_at(viewport)
+    log_in(page, demo.url)
+    page.goto(demo.url + seed_story.get_absolute_url())
+    box = page.locator('[data-block="support"]')
+    assert box.get_by_role("button", name=f"Subscribe For Free to {creator.name}").is_visible()
+    assert page.locator('[data-block="payout-notice"]').count() == 0
+    assert box.locator("summary").count() == 0
