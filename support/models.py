@@ -50,9 +50,12 @@ class SupportSettings(models.Model):
     creator = models.OneToOneField(
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="support_settings"
     )
+    # On unless the creator turns it off: every creator can be tipped from their first story
+    # (issue 15). A creator without a row never chose, and has these defaults too
+    # (support.selectors.support_settings_for).
     accepts_support = models.BooleanField(
         "accept tips and pledges",
-        default=False,
+        default=True,
         help_text="Show the tip and pledge buttons on my stories and profile.",
     )
     # The three monthly amounts offered on the pledge form; a reader may also type their own.

@@ -61,9 +61,20 @@ def balance_of(*, creator_id: int, currency: str) -> int:
 
 
 def support_settings_for(*, creator: User) -> SupportSettings:
-    """The creator's settings, or unsaved defaults (support off) if they never chose. 1 query."""
+    """The creator's settings, or unsaved defaults (support on) if they never chose. 1 query."""
     account = SupportSettings.objects.filter(creator=creator).first()
     return account or SupportSettings(creator=creator)
+
+
+def payout_setup_needed(*, creator: User, gateway: PaymentGateway | None = None) -> bool:
+    """Whether readers can't pay `creator` only because the gateway wants a payout account
+    they have not finished setting up (Stripe Connect). No query when the gateway needs none
+    (offline), else 1. Support switched off is the creator's choice, not a missing step."""
+    gateway = gateway or get_gateway()
+    if not gateway.needs_payout_account or not creator.is_active:
+        return False
+    account = support_settings_for(creator=creator)
+    return account.accepts_support and not account.has_payout_account
 
 
 @dataclass(frozen=True)
@@ -91,9 +102,7 @@ def support_offer(
     1 query, 2 for a signed-in viewer.
     """
     gateway = gateway or get_gateway()
-    account = SupportSettings.objects.filter(creator=creator).first()
-    if account is None:
-        return None
+    account = support_settings_for(creator=creator)
     account.creator = creator
     if not account.can_receive(needs_payout_account=gateway.needs_payout_account):
         return None

@@ -144,9 +144,9 @@ def _require_supporter(user: User | None, creator: User) -> User:
 
 def _require_receivable(creator: User, gateway: PaymentGateway) -> SupportSettings:
     account = SupportSettings.objects.select_related("creator").filter(creator=creator).first()
-    if account is None or not account.can_receive(
-        needs_payout_account=gateway.needs_payout_account
-    ):
+    # No row: the creator never chose, and the defaults (support on) apply.
+    account = account or SupportSettings(creator=creator)
+    if not account.can_receive(needs_payout_account=gateway.needs_payout_account):
         raise ValidationError(
             f"{creator.name} isn’t accepting support right now.", code="not_accepting"
         )

@@ -12,6 +12,7 @@ urlpatterns = [
     path("support/tip/<str:username>/", views.tip, name="tip"),
     path("support/pledge/<str:username>/", views.pledge, name="pledge"),
     path("settings/support/", views.support_settings, name="settings"),
+    path("settings/support/payouts/", views.payouts_connect, name="payouts"),
     path("supporting/", views.supporting, name="supporting"),
     path("supporting/<int:pk>/change/", views.pledge_change, name="pledge_change"),
     path("supporting/<int:pk>/cancel/", views.pledge_cancel_view, name="pledge_cancel"),

@@ -14,6 +14,7 @@ from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST
 
@@ -29,6 +30,7 @@ from support.forms import (
     TransactionFilterForm,
     local_path,
 )
+from support.gateways import get_gateway
 from support.models import Pledge, Tip
 from support.money import format_money
 from support.selectors import (
@@ -44,6 +46,7 @@ from support.selectors import (
     wallet_summary,
 )
 from support.services import (
+    payout_account_connect,
     pledge_cancel,
     pledge_change_amount,
     pledge_create,
@@ -150,7 +153,29 @@ def support_settings(request: HttpRequest) -> HttpResponse:
                 },
             }
         )
-    return render(request, "support/settings.html", {"form": form, "account": account})
+    return render(
+        request,
+        "support/settings.html",
+        {
+            "form": form,
+            "account": account,
+            "needs_payout_account": get_gateway().needs_payout_account,
+        },
+    )
+
+
+@login_required
+@require_POST
+def payouts_connect(request: HttpRequest) -> HttpResponse:
+    """/settings/support/payouts/: send the creator to set up their payout account (Stripe
+    Connect onboarding), which brings them back to the settings page's Payouts section."""
+    back = reverse("support:settings") + "#payouts"
+    try:
+        url = payout_account_connect(creator=request.user, return_url=back, refresh_url=back)
+    except ValidationError as error:
+        messages.error(request, _errors(error))
+        return redirect(back)
+    return redirect(url)
 
 
 def _story_for(creator: User, story_id) -> Story | None:

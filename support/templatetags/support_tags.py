@@ -1,5 +1,7 @@
 """Support blocks for pages other apps own: ``{% support_actions creator user story %}`` adds the
 tip and pledge forms to the story page's support box. One or two queries (support_offer).
+``{% payout_notice creator %}`` tells a creator, and only them, that readers can't pay them
+until they set up payouts (a gateway such as Stripe); no query offline.
 
 The forms are the same for every signed-in reader who does not pledge to the creator but for
 the CSRF token: on the story page one rendered copy serves them all while the creator's support
@@ -20,7 +22,7 @@ from creators.models import User
 from support.forms import PledgeForm, TipForm
 from support.models import Pledge
 from support.money import format_money
-from support.selectors import support_offer
+from support.selectors import payout_setup_needed, support_offer
 
 register = template.Library()
 
@@ -98,6 +100,15 @@ def actions_context(
         "pledge_choices": [(a, format_money(a, offer.currency)) for a in offer.pledge_amounts],
         "csrf_token": context.get("csrf_token"),
     }
+
+
+@register.inclusion_tag("support/_payout_notice.html", takes_context=True)
+def payout_notice(context: template.Context, creator: User) -> dict[str, Any]:
+    """ "Readers can’t support you yet: set up payouts", on the creator's own pages only."""
+    request = getattr(context, "request", None) or context.get("request")
+    viewer = getattr(request, "user", None)
+    is_creator = viewer is not None and viewer.is_authenticated and viewer.pk == creator.pk
+    return {"show": is_creator and payout_setup_needed(creator=creator)}
 
 
 @register.simple_tag

@@ -287,10 +287,11 @@ def fill(story: Story, n: int, creator) -> None:
 # ratings and qualities (2); the comments card's page of top-level comments with their authors,
 # and their replies with their authors (2); Keep reading's two lists (2).
 ANONYMOUS_QUERIES = 10
-# Signed in adds the user, the support box's "do you subscribe?" and (issue 16) reactions' "do
-# you like it, have you saved it?" in one (the session comes from the cache: SESSION_ENGINE
+# Signed in adds the user, the support box's "do you subscribe?" and, since the creator takes
+# support (on by default), "do you pledge?", and (issue 16) reactions' "do you like it, have you
+# saved it?" in one (the session comes from the cache: SESSION_ENGINE
 # cached_db).
-SIGNED_IN_QUERIES = ANONYMOUS_QUERIES + 3
+SIGNED_IN_QUERIES = ANONYMOUS_QUERIES + 4
 
 
 @pytest.mark.parametrize("n", [0, 10, 500])

@@ -82,7 +82,7 @@ def test_the_note_ui_costs_no_query(
         html = client.get(url).content.decode()
     assert shows_note_ui(html) is accepts
     client.force_login(bob)
-    with django_assert_num_queries(13):
+    with django_assert_num_queries(14):
         html = client.get(url).content.decode()
     assert shows_note_ui(html) is accepts
 
@@ -99,7 +99,7 @@ def test_stored_pages_keep_the_note_ui_and_lose_it_when_notes_are_turned_off(
     reader = Client()
     reader.force_login(bob)
     reader.get(url)
-    with django_assert_num_queries(4):
+    with django_assert_num_queries(5):
         assert shows_note_ui(reader.get(url).content.decode())
 
     notes_accept(user=alice, accepts=False)

@@ -144,12 +144,13 @@ def test_anonymous_readers_cost_no_reaction_query(client, story):
 
 def test_the_signed_in_page_pins(bob, story, page_cache, django_assert_num_queries):
     client = reader(bob)
-    # stories/test_views.py: 12 before issue 16, and reactions' one
-    with django_assert_num_queries(13):
+    # stories/test_views.py: 13 before issue 16 (support on by default asks "do you pledge?"),
+    # and reactions' one
+    with django_assert_num_queries(14):
         client.get(story.get_absolute_url())
-    # From stored fragments: the user, "do you subscribe?", "have you left an insight?", and
-    # reactions' "do you like it, have you saved it?"
-    with django_assert_num_queries(4):
+    # From stored fragments: the user, "do you subscribe?", "do you pledge?", "have you left an
+    # insight?", and reactions' "do you like it, have you saved it?"
+    with django_assert_num_queries(5):
         client.get(story.get_absolute_url())
 
 

@@ -255,9 +255,9 @@ def test_the_block_comes_from_the_stored_parts_for_signed_in_readers(
 ):
     client.force_login(bob)
     url = story.get_absolute_url()
-    with django_assert_num_queries(13):  # as tests/core/test_pagecache.py pins it
+    with django_assert_num_queries(14):  # as tests/core/test_pagecache.py pins it
         first = client.get(url).content.decode()
-    with django_assert_num_queries(4):
+    with django_assert_num_queries(5):
         again = client.get(url).content.decode()
     assert share_block(again) == share_block(first)
 

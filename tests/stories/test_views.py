@@ -118,10 +118,11 @@ def test_signed_in_story_page_adds_only_the_user_and_the_subscribe_question(
 ):
     story = make_story(creator=alice, community=lifehack, tags=["a", "b"])
     login(client, bob)
-    # user, the ten above, the support box's "do you subscribe?", and (issue 16) reactions'
-    # "do you like it, have you saved it?" in one; the session comes from the cache
+    # user, the ten above, the support box's "do you subscribe?" and, as alice takes support (on
+    # by default), "do you pledge?", and (issue 16) reactions' "do you like it, have you saved
+    # it?" in one; the session comes from the cache
     # (SESSION_ENGINE cached_db)
-    with django_assert_num_queries(13):
+    with django_assert_num_queries(14):
         client.get(story.get_absolute_url())
 
 

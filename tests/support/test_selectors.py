@@ -143,7 +143,9 @@ def test_support_buttons_show_only_where_the_creator_can_receive(
     alice, bob, stripe_http, settings, django_assert_num_queries
 ):
     settings.PAYMENTS_GATEWAY = "offline"
-    assert support_offer(creator=alice) is None  # never turned on
+    assert support_offer(creator=alice) is not None  # never chose: on by default (issue 15)
+    support_settings_update(creator=alice, accepts_support=False)
+    assert support_offer(creator=alice) is None
     support_settings_update(creator=alice, accepts_support=True)
     with django_assert_num_queries(2):  # settings, the viewer's pledge
         offer = support_offer(creator=alice, viewer=bob)

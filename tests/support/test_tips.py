@@ -159,6 +159,8 @@ def test_creators_cannot_tip_themselves(accepting):
 
 
 def test_a_creator_who_does_not_accept_support_cannot_be_tipped(alice, bob):
+    # Support is on until the creator turns it off (issue 15).
+    support_settings_update(creator=alice, accepts_support=False)
     with pytest.raises(ValidationError, match="isn’t accepting support") as caught:
         tip_create(creator=alice, amount=500, supporter=bob)
     assert caught.value.code == "not_accepting"

@@ -1,5 +1,8 @@
 """`manage.py load_demo_support`: the demo creators take tips and pledges (run after load_demo).
 
+Support is on by default for every creator (issue 15); this also turns it back on for a demo
+creator who switched it off, and records their settings row with the default pledge amounts.
+
 A command of its own, as before the demo app gathered the three; `make run` runs them in turn.
 Idempotent, and like load_demo it only touches the demo accounts.
 """
