@@ -116,9 +116,15 @@ def leaderboards_refresh(*, now: datetime | None = None) -> int:
         for rank, row in enumerate(board_rows(metric=metric, period=period, now=now), start=1)
     ]
     with transaction.atomic():
+        # Two runs at once (cron and the page's job) take turns on PostgreSQL here, where they
+        # would otherwise both insert place 1; SQLite's IMMEDIATE transactions already do.
+        refresh, _ = LeaderboardRefresh.objects.select_for_update().get_or_create(
+            pk=1, defaults={"finished_at": now}
+        )
         LeaderboardEntry.objects.all().delete()
         LeaderboardEntry.objects.bulk_create(entries)
-        LeaderboardRefresh.objects.update_or_create(pk=1, defaults={"finished_at": now})
+        refresh.finished_at = now
+        refresh.save(update_fields=["finished_at"])
     return len(entries)
 
 
