@@ -52,6 +52,7 @@ demo: migrate
 	$(BIN)/python manage.py load_demo --skip-if-real
 	$(BIN)/python manage.py load_demo_support
 	$(BIN)/python manage.py load_demo_reads
+	$(BIN)/python manage.py refresh_leaderboards
 
 # The site and a background-job worker together (Procfile), through honcho; Ctrl-C stops both.
 run: demo

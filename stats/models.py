@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.db import models
+from django.urls import reverse
 from django.utils import timezone
 
 from stories.models import Story
@@ -45,3 +46,63 @@ class Read(models.Model):
 
     def get_absolute_url(self) -> str:
         return self.story.get_absolute_url()
+
+
+class LeaderboardEntry(models.Model):
+    """One place on one of the /leaderboard/ boards, as `refresh_leaderboards` last worked it
+    out. The page only reads these rows; the job replaces them all at once."""
+
+    class Metric(models.TextChoices):
+        READS = "reads", "Reads"
+        INSIGHTS = "insights", "Insights"
+        SUPPORT = "support", "Support received"
+
+    class Period(models.TextChoices):
+        MONTH = "month", "This month"
+        ALL = "all", "All time"
+
+    metric = models.CharField(max_length=10, choices=Metric.choices)
+    period = models.CharField(max_length=10, choices=Period.choices)
+    rank = models.PositiveSmallIntegerField()
+    creator = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+"
+    )
+    # A count of reads or insights, or minor units (cents) of settings.SUPPORT_CURRENCY.
+    score = models.PositiveBigIntegerField()
+    # When the creator reached `score`: the time of the latest event it counts (see
+    # stats.leaderboards). Earlier wins a tie.
+    reached_at = models.DateTimeField()
+    computed_at = models.DateTimeField()
+
+    class Meta:
+        ordering = ["metric", "period", "rank"]
+        verbose_name_plural = "leaderboard entries"
+        constraints = [
+            # Also the index /leaderboard/ reads one board by.
+            models.UniqueConstraint(
+                fields=["metric", "period", "rank"], name="leaderboard_one_creator_per_place"
+            ),
+            models.UniqueConstraint(
+                fields=["metric", "period", "creator"], name="leaderboard_creator_once_per_board"
+            ),
+            models.CheckConstraint(condition=models.Q(rank__gte=1), name="leaderboard_rank_min"),
+        ]
+
+    def __str__(self) -> str:
+        return f"#{self.rank} {self.creator} by {self.metric} ({self.period})"
+
+    def get_absolute_url(self) -> str:
+        return reverse("stats:leaderboard") + f"?period={self.period}&by={self.metric}"
+
+
+class LeaderboardRefresh(models.Model):
+    """When the boards were last worked out: one row (pk 1), so the page can tell "nobody has
+    scored yet" from "not worked out yet"."""
+
+    finished_at = models.DateTimeField()
+
+    def __str__(self) -> str:
+        return f"Leaderboards worked out at {self.finished_at:%Y-%m-%d %H:%M}"
+
+    def get_absolute_url(self) -> str:
+        return reverse("stats:leaderboard")

@@ -9,4 +9,6 @@ urlpatterns = [
     path("stories/<int:pk>/read/", views.read_beacon, name="read"),
     # Beside the creator's dashboard at /write/, also a reserved top-level path.
     path("write/stats/", views.creator_stats, name="creator"),
+    # issue 17: top creators; "leaderboard" is in stories.models.RESERVED_SLUGS.
+    path("leaderboard/", views.leaderboard_page, name="leaderboard"),
 ]

@@ -4,11 +4,14 @@ from __future__ import annotations
 
 import re
 from datetime import date
+from urllib.parse import urlencode
 
 from django.conf import settings
 from django.contrib.auth.decorators import login_required
+from django.core.cache import cache
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.formats import date_format
 from django.views.decorators.csrf import csrf_exempt
@@ -17,6 +20,9 @@ from django.views.decorators.http import require_POST
 from core import ratelimit
 from core.charts import BarChart, bar_chart
 from core.client_ip import client_ip
+from core.jobs import enqueue
+from stats.leaderboards import Metric, Period, leaderboard, refresh_leaderboards_job
+from stats.models import LeaderboardEntry
 from stats.selectors import (
     creator_likes_summary,
     creator_reads_summary,
@@ -137,5 +143,48 @@ def creator_stats(request: HttpRequest) -> HttpResponse:
                 value_heading="Insights",
             ),
             "income_chart": income_chart(income, currency),
+        },
+    )
+
+
+# How long the page waits before queueing another refresh while no boards are stored: one job
+# at a time is enough, however many readers arrive before the worker has run it.
+LEADERBOARD_REFRESH_GUARD_SECONDS = 300
+
+
+def _choice(value: str, choices: type[LeaderboardEntry.Metric | LeaderboardEntry.Period], default):
+    """`value` if it names one of `choices`, else `default`: a mistyped or hostile query string
+    shows the default board rather than an error."""
+    return value if value in choices.values else default
+
+
+def leaderboard_page(request: HttpRequest) -> HttpResponse:
+    """/leaderboard/: one board (?by=reads|insights|support, ?period=month|all) as the last
+    `refresh_leaderboards` stored it. 2 queries; never works the boards out itself."""
+    metric = _choice(request.GET.get("by", ""), LeaderboardEntry.Metric, Metric.READS)
+    period = _choice(request.GET.get("period", ""), LeaderboardEntry.Period, Period.MONTH)
+    board = leaderboard(metric=metric, period=period)
+    if not board.is_ready and cache.add(
+        "stats:leaderboards-refresh-queued", True, LEADERBOARD_REFRESH_GUARD_SECONDS
+    ):
+        enqueue(refresh_leaderboards_job)
+    base = reverse("stats:leaderboard")
+    return render(
+        request,
+        "stats/leaderboard.html",
+        {
+            "board": board,
+            "metric_label": LeaderboardEntry.Metric(metric).label,
+            "period_label": LeaderboardEntry.Period(period).label,
+            "month": timezone.localdate(),
+            "metrics": [
+                (label, f"{base}?{urlencode({'period': period, 'by': value})}", value == metric)
+                for value, label in LeaderboardEntry.Metric.choices
+            ],
+            "periods": [
+                (label, f"{base}?{urlencode({'period': value, 'by': metric})}", value == period)
+                for value, label in LeaderboardEntry.Period.choices
+            ],
+            "hides_numbers": metric == Metric.READS,
         },
     )

@@ -70,6 +70,7 @@ RESERVED_SLUGS = frozenset(
         "supporting",
         "notes",  # issue 16, part 5
         "library",  # issue 16: the reader's saved stories (reactions)
+        "leaderboard",  # issue 17: top creators (stats)
     }
 )
 
