@@ -419,3 +419,17 @@ def test_countdown_words():
     assert time_left(now + timedelta(hours=1), now) == "in 1 hour"
     assert time_left(now + timedelta(minutes=5), now) == "in 5 minutes"
     assert time_left(now, now) == "closed"
+
+
+@pytest.mark.django_db
+def test_the_scheduled_command_moves_challenges_by_date():
+    import io
+
+    from django.core.management import call_command
+
+    past = make_challenge(closes_at=timezone.now() - timedelta(minutes=1))
+    out = io.StringIO()
+    call_command("advance_challenges", stdout=out)
+    assert out.getvalue().strip() == "Opened 0, closed 1, decided 0."
+    past.refresh_from_db()
+    assert past.status == Status.JUDGING
