@@ -69,7 +69,8 @@ def enter_challenge_block(context, story) -> dict:
     ]
     from challenges.services import entry_problem
 
-    choices = [(c, entry_problem(challenge=c, story=story, now=now)) for c in open_now]
+    # Only the challenges it may enter: every open one, with why not, would crowd the editor.
+    choices = [(c, "") for c in open_now if not entry_problem(challenge=c, story=story, now=now)]
     return {
         "story": story,
         "entered": entered,

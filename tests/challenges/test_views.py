@@ -340,3 +340,12 @@ def test_admin_judging_records_who_and_when_and_deciding_tells_of_a_suspended_wi
     listed = client.get("/admin/challenges/award/", {"status__exact": "unpaid_suspended"})
     assert "Alice Walker" in listed.content.decode()
     assert Award.objects.get().status == Award.Status.UNPAID_SUSPENDED
+
+
+@pytest.mark.django_db
+def test_the_editor_says_nothing_of_challenges_a_story_cannot_enter(client, alice, lifehack):
+    challenge = make_challenge(title="Rain", slug="rain")
+    old = entry_story(alice, lifehack, challenge, created_at=challenge.opens_at - timedelta(days=1))
+    client.force_login(alice)
+    html = client.get(f"/write/{old.pk}/").content.decode()
+    assert "Enter this story into a challenge" not in html
