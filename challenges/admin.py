@@ -3,9 +3,10 @@ judge the entries (each decision recorded with who and when) and see prizes not 
 
 from __future__ import annotations
 
+from django import forms
 from django.contrib import admin, messages
 from django.core.exceptions import ValidationError
-from django.db import models
+from django.db import models, transaction
 
 from challenges import services
 from challenges.models import Award, Challenge, Entry, JudgingDecision, Prize
@@ -82,6 +83,50 @@ class ChallengeAdmin(admin.ModelAdmin):
         self._move(request, queryset, Status.DECIDED)
 
 
+class _DryRun(Exception):
+    pass
+
+
+def judge(before: Entry, data: dict, *, actor) -> None:
+    """Apply the judging form's change through the services (each step recorded)."""
+    shortlisted, note = bool(data.get("shortlisted")), data.get("shortlist_note") or ""
+    if shortlisted != before.shortlisted or (shortlisted and note != before.shortlist_note):
+        services.entry_shortlist(entry=before, actor=actor, note=note, on=shortlisted)
+    placing = (data.get("place"), bool(data.get("honourable_mention")), data.get("reason") or "")
+    wants_placing = placing[0] is not None or placing[1]
+    changed = placing != (before.place, before.honourable_mention, before.reason)
+    # Placing an entry not shortlisted is refused by the service, with the reason shown.
+    if changed and (shortlisted or wants_placing):
+        services.entry_place(
+            entry=Entry.objects.get(pk=before.pk),
+            actor=actor,
+            reason=placing[2],
+            place=placing[0],
+            mention=placing[1],
+        )
+
+
+class EntryJudgingForm(forms.ModelForm):
+    class Meta:
+        model = Entry
+        fields = ["shortlisted", "shortlist_note", "place", "honourable_mention", "reason"]
+
+    def clean(self) -> dict:
+        data = super().clean()
+        if self.errors or self.instance.pk is None:
+            return data
+        # Try the change and roll it back: a refusal is shown on the form, what was typed kept.
+        try:
+            with transaction.atomic():
+                judge(Entry.objects.get(pk=self.instance.pk), data, actor=None)
+                raise _DryRun
+        except _DryRun:
+            pass
+        except ValidationError as error:
+            raise forms.ValidationError(error.messages) from error
+        return data
+
+
 @admin.register(Entry)
 class EntryAdmin(admin.ModelAdmin):
     """Judging: tick "shortlisted" with a note, then give a place or a mention with the public
@@ -99,6 +144,7 @@ class EntryAdmin(admin.ModelAdmin):
     list_filter = ("challenge", "shortlisted", "honourable_mention")
     list_select_related = ("story", "creator", "challenge")
     search_fields = ("story__title", "creator__username", "challenge__title")
+    form = EntryJudgingForm
     readonly_fields = ("challenge", "story", "creator", "created_at")
     fields = (
         "challenge",
@@ -116,29 +162,8 @@ class EntryAdmin(admin.ModelAdmin):
         return False  # creators enter; staff judge
 
     def save_model(self, request, obj, form, change) -> None:
-        before = Entry.objects.get(pk=obj.pk)
-        try:
-            if obj.shortlisted != before.shortlisted or (
-                obj.shortlisted and obj.shortlist_note != before.shortlist_note
-            ):
-                services.entry_shortlist(
-                    entry=before, actor=request.user, note=obj.shortlist_note, on=obj.shortlisted
-                )
-            placing = (obj.place, obj.honourable_mention, obj.reason)
-            if obj.shortlisted and placing != (
-                before.place,
-                before.honourable_mention,
-                before.reason,
-            ):
-                services.entry_place(
-                    entry=Entry.objects.get(pk=obj.pk),
-                    actor=request.user,
-                    reason=obj.reason,
-                    place=obj.place,
-                    mention=obj.honourable_mention,
-                )
-        except ValidationError as error:
-            self.message_user(request, _errors(error), messages.ERROR)
+        # The form has already tried the same change (EntryJudgingForm.clean), so this holds.
+        judge(Entry.objects.get(pk=obj.pk), form.cleaned_data, actor=request.user)
 
 
 @admin.register(JudgingDecision)

@@ -349,3 +349,28 @@ def test_the_editor_says_nothing_of_challenges_a_story_cannot_enter(client, alic
     client.force_login(alice)
     html = client.get(f"/write/{old.pk}/").content.decode()
     assert "Enter this story into a challenge" not in html
+
+
+@pytest.mark.django_db
+def test_a_refused_judging_change_is_shown_on_the_form_and_keeps_what_was_typed(
+    client, alice, sam, lifehack
+):
+    sam.is_superuser = True
+    sam.save()
+    challenge = make_challenge()
+    entry = services.entry_create(
+        challenge=challenge, story=entry_story(alice, lifehack, challenge), actor=alice
+    )
+    services.challenge_move(challenge=challenge, to=Status.JUDGING, actor=sam)
+    client.force_login(sam)
+    url = f"/admin/challenges/entry/{entry.pk}/change/"
+    # Placed without being shortlisted, and a reason too long.
+    response = client.post(url, {"place": "1", "reason": "Typed words"})
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert "Shortlist an entry before placing it." in html and "Typed words" in html
+    response = client.post(url, {"shortlisted": "on", "place": "1", "reason": "x" * 201})
+    assert response.status_code == 200
+    entry.refresh_from_db()
+    assert not entry.shortlisted and entry.place is None
+    assert not JudgingDecision.objects.filter(entry=entry).exists()
