@@ -13,6 +13,7 @@ class NotificationsConfig(AppConfig):
         from django.apps import apps
         from django.db.models.signals import pre_delete
 
+        from challenges.signals import challenge_decided
         from comments.signals import comment_posted
         from insights.signals import insight_added
         from notifications import receivers
@@ -32,6 +33,7 @@ class NotificationsConfig(AppConfig):
             (subscribed, receivers.subscribed),
             (tip_received, receivers.tip_received),
             (pledge_payment_received, receivers.pledge_payment_received),
+            (challenge_decided, receivers.challenge_decided),
         ):
             signal.connect(receiver, dispatch_uid=f"notifications.{receiver.__name__}")
         # Proxies (the review queue's Submission) send under their own name.

@@ -10,6 +10,7 @@ from datetime import date
 
 from django.db.models import Q
 
+from challenges.models import Challenge, Entry
 from comments.models import Comment
 from core.jobs import enqueue, job
 from creators.models import User
@@ -250,6 +251,44 @@ def notify_pick(*, story_id: int, picked_at: str) -> None:
         story=story,
         data={"detail": story.pick_reason},
     )
+
+
+@job
+def notify_challenge_decided(*, challenge_id: int) -> int:
+    """Tell everyone who entered a decided challenge: the winners what they won (with the
+    judges' reason), the others that the results are out. One per creator and challenge."""
+    challenge = Challenge.objects.filter(pk=challenge_id, status="decided").first()
+    if challenge is None:
+        return 0
+    best: dict[int, Entry] = {}
+    for entry in Entry.objects.filter(challenge=challenge).select_related("creator", "story"):
+        held = best.get(entry.creator_id)
+        if held is None or _award_rank(entry) < _award_rank(held):
+            best[entry.creator_id] = entry
+    made = 0
+    for entry in best.values():
+        made += bool(
+            services.notify(
+                kind=Kind.CHALLENGE,
+                recipient=entry.creator,
+                key=f"challenge:{challenge.pk}",
+                story=entry.story,
+                data={
+                    "challenge": challenge.title,
+                    "award": entry.award_label,
+                    "detail": entry.reason if entry.award_label else "",
+                    "url": challenge.get_absolute_url(),
+                },
+                at=challenge.decided_at,
+            )
+        )
+    return made
+
+
+def _award_rank(entry: Entry) -> tuple[int, int]:
+    if entry.place:
+        return (0, entry.place)
+    return (1, 0) if entry.honourable_mention else (2, 0)
 
 
 # --- upkeep ----------------------------------------------------------------------------------

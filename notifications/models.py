@@ -26,6 +26,7 @@ class Kind(models.TextChoices):
     PLEDGE = "pledge", "New monthly pledges"
     REVIEW = "review", "Review decisions on my stories"
     PICK = "pick", "My stories picked as Top Stories"
+    CHALLENGE = "challenge", "Results of challenges I entered"
 
 
 # Grouped per recipient, story and day: one row counts the people.
@@ -37,6 +38,7 @@ EMAILED_ELSEWHERE = {
     Kind.NEW_STORY: "Emailed on its own: see “Emails” above.",
     Kind.COMMENT_REPLY: "Emailed on its own: see “Emails” above.",
     Kind.REVIEW: "Always emailed on its own.",
+    Kind.CHALLENGE: "Always emailed on its own.",
 }
 
 # Emailed unless the reader turns them off. None: the emails readers got before notifications
@@ -131,6 +133,8 @@ class Notification(models.Model):
         kind, story = self.kind, self.story
         if kind in (Kind.TIP, Kind.PLEDGE):
             return reverse("support:wallet")
+        if kind == Kind.CHALLENGE and self.data.get("url"):
+            return self.data["url"]
         if kind == Kind.SUBSCRIBER:
             return self.actor.get_absolute_url() if self.actor else reverse("stories:dashboard")
         if story is None:
@@ -177,6 +181,11 @@ class Notification(models.Model):
                 return _review_words(data.get("outcome"), title, edit=bool(data.get("edit")))
             case Kind.PICK:
                 return f"{title} was picked as a Top Story"
+            case Kind.CHALLENGE:
+                challenge = f"“{data.get('challenge', 'a challenge')}”"
+                if data.get("award"):
+                    return f"{title} won {data['award']} in {challenge}"
+                return f"The results of {challenge} are out"
         return title
 
     @property

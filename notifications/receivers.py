@@ -71,6 +71,11 @@ def story_picked(sender, story, **kwargs) -> None:
     enqueue(jobs.notify_pick, story_id=story.pk, picked_at=story.picked_at.isoformat())
 
 
+def challenge_decided(sender, challenge, **kwargs) -> None:
+    """challenges.signals.challenge_decided: the winners and everyone who entered."""
+    enqueue(jobs.notify_challenge_decided, challenge_id=challenge.pk)
+
+
 def story_deleting(sender, instance, **kwargs) -> None:
     """pre_delete of a story: its notifications go with it (CASCADE), so the bells of readers
     who had them unread are recounted once the deletion is committed."""

@@ -106,6 +106,7 @@ INSTALLED_APPS = [
     "notes",
     "reactions",  # issue 16: likes and saves (floor 3)
     "stats",
+    "challenges",  # issue 17 (floor 4, beside stats)
     # Part 4 of issue 16: notifications, the floor above stats.
     "notifications",
     "demo",

@@ -49,6 +49,7 @@ urlpatterns += [
     path("", include("insights.urls")),
     path("", include("support.urls")),
     path("", include("stats.urls")),
+    path("", include("challenges.urls")),  # issue 17
     # Issue 16, part 5: private notes to the author.
     path("", include("notes.urls")),
     # Part 4 of issue 16: the bell's page and the notification settings.

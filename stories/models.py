@@ -71,6 +71,7 @@ RESERVED_SLUGS = frozenset(
         "notes",  # issue 16, part 5
         "library",  # issue 16: the reader's saved stories (reactions)
         "leaderboard",  # issue 17: top creators (stats)
+        "challenges",  # issue 17
     }
 )
 
@@ -259,6 +260,11 @@ class Story(StoryContent):
         related_name="+",
         editable=False,
     )
+    # A distinction a floor above gave the story ("1st place: Spring Shorts", set by the
+    # challenges app when a challenge is decided), kept on the row so a stored card shows it
+    # without a query; saving it bumps the story's page stamps like any other change.
+    distinction = models.CharField(max_length=120, blank=True, default="", editable=False)
+    distinction_url = models.CharField(max_length=200, blank=True, default="", editable=False)
     # The body's first image when it is one of our uploads (stories/body_images.py), found
     # on save so a list page reads it with its stories: cards without a hero show it.
     body_image = models.ImageField(

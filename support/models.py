@@ -433,8 +433,10 @@ class LedgerEntry(models.Model):
         REFUND = "refund", "Refund"
         FEE_REFUND = "fee_refund", "Platform fee returned"
         PAYOUT = "payout", "Payout"
+        # A challenge's prize (challenges app): paid by the platform, so no fee row.
+        PRIZE = "prize", "Prize"
 
-    CREDITS = (Kind.CHARGE, Kind.FEE_REFUND)
+    CREDITS = (Kind.CHARGE, Kind.FEE_REFUND, Kind.PRIZE)
     DEBITS = (Kind.FEE, Kind.REFUND, Kind.PAYOUT)
 
     creator = models.ForeignKey(
@@ -469,6 +471,9 @@ class LedgerEntry(models.Model):
         related_name="+",
     )
     note = models.CharField(max_length=500, blank=True)
+    # What a PRIZE pays for, named by the app that awards it ("challenge:3:place:1"): unique,
+    # so deciding a challenge twice pays each prize once.
+    prize_key = models.CharField(max_length=100, blank=True, default="")
     # The gateway's id for this movement (refund, transfer) and the webhook event that caused it.
     gateway_reference = models.CharField(max_length=255, blank=True)
     gateway_event_id = models.CharField(max_length=255, blank=True)
@@ -488,7 +493,12 @@ class LedgerEntry(models.Model):
             models.CheckConstraint(
                 condition=Q(tip__isnull=False, pledge_payment__isnull=True, payout__isnull=True)
                 | Q(tip__isnull=True, pledge_payment__isnull=False, payout__isnull=True)
-                | Q(tip__isnull=True, pledge_payment__isnull=True, payout__isnull=False),
+                | Q(tip__isnull=True, pledge_payment__isnull=True, payout__isnull=False)
+                | (
+                    Q(kind="prize", tip__isnull=True, pledge_payment__isnull=True)
+                    & Q(payout__isnull=True)
+                    & ~Q(prize_key="")
+                ),
                 name="ledger_exactly_one_source",
             ),
             models.CheckConstraint(
@@ -510,6 +520,9 @@ class LedgerEntry(models.Model):
                 fields=["payout", "kind"],
                 condition=Q(payout__isnull=False),
                 name="ledger_one_kind_per_payout",
+            ),
+            models.UniqueConstraint(
+                fields=["prize_key"], condition=Q(kind="prize"), name="ledger_one_row_per_prize"
             ),
         ]
         indexes = [
@@ -550,6 +563,8 @@ class LedgerEntry(models.Model):
         """A line of the transaction history (select tip, pledge payment and their people)."""
         if self.kind == self.Kind.PAYOUT:
             return "Payout to your account"
+        if self.kind == self.Kind.PRIZE:
+            return self.note or "Prize"
         if self.tip_id:
             what = f"tip from {self.tip.supporter_name}"
         else:

@@ -142,6 +142,7 @@ class WalletSummary:
     refunds: int
     net: int  # gross − fees − refunds: what they earned
     payouts: int
+    prizes: int  # challenge prizes (challenges app), paid by the platform
     active_pledges: int  # active or being retried
     monthly_pledges: int  # what those pledges add up to each month
     fee_basis_points: int  # the current platform fee (700 = 7%)
@@ -174,6 +175,7 @@ def wallet_summary(
         fee_refunds=_sum(Q(kind=Kind.FEE_REFUND) & in_period),
         refunds=_sum(Q(kind=Kind.REFUND) & in_period),
         payouts=_sum(Q(kind=Kind.PAYOUT) & in_period),
+        prizes=_sum(Q(kind=Kind.PRIZE) & in_period),
     )
     pledges = (
         Pledge.objects.paying()
@@ -201,6 +203,7 @@ def wallet_summary(
         refunds=sums["refunds"],
         net=gross - fees - sums["refunds"],
         payouts=sums["payouts"],
+        prizes=sums["prizes"],
         active_pledges=pledges["count"],
         monthly_pledges=pledges["monthly"],
         fee_basis_points=settings.PLATFORM_FEE_BASIS_POINTS,
@@ -216,7 +219,7 @@ def income_by_month(
     now = (now or timezone.now()).astimezone(UTC)
     first = add_months(datetime(now.year, now.month, 1, tzinfo=UTC), -(months - 1))
     starts = [add_months(first, n).date() for n in range(months)]
-    credit = _sum(Q(kind__in=(Kind.CHARGE, Kind.FEE_REFUND)))
+    credit = _sum(Q(kind__in=(Kind.CHARGE, Kind.FEE_REFUND, Kind.PRIZE)))
     debit = _sum(Q(kind__in=(Kind.FEE, Kind.REFUND)))
     rows = (
         LedgerEntry.objects.filter(creator=creator, currency=currency, created_at__gte=first)

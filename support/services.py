@@ -876,6 +876,36 @@ def _open_payout(payout: PayoutRequest) -> PayoutRequest:
     return payout
 
 
+def prize_credit(
+    *, creator_id: int, amount: int, currency: str, key: str, note: str, actor: User | None = None
+) -> tuple[LedgerEntry, bool]:
+    """Credit a prize to a creator's wallet: one PRIZE row, paid by the platform (no fee).
+
+    `key` names the prize (unique among prizes), so paying it again returns the row already
+    there and False: a prize is paid once however often its caller runs.
+    """
+    if not key:
+        raise ValueError("A prize needs a key naming it.")
+    amount = _check_amount(amount, low=1, high=10**9, what="prize")
+    existing = LedgerEntry.objects.filter(kind=Kind.PRIZE, prize_key=key).first()
+    if existing is not None:
+        return existing, False
+    try:
+        with transaction.atomic():
+            entry = LedgerEntry.objects.create(
+                creator_id=creator_id,
+                kind=Kind.PRIZE,
+                amount=amount,
+                currency=_currency(currency),
+                prize_key=key,
+                note=note[:500],
+                actor=actor,
+            )
+    except IntegrityError:  # another run paid it between the look and the write
+        return LedgerEntry.objects.get(kind=Kind.PRIZE, prize_key=key), False
+    return entry, True
+
+
 @transaction.atomic
 def payout_approve(
     *, payout: PayoutRequest, actor: User, reason: str = "", gateway: PaymentGateway | None = None

@@ -302,3 +302,22 @@ def test_demo_data_queues_no_job_for_a_worker_to_send_later(settings, tmp_path):
     call_command("load_demo", password="no-jobs-password", verbosity=0)
     assert Story.objects.published().count() >= 31
     assert DBTaskResult.objects.count() == 0
+
+
+@pytest.mark.django_db
+@pytest.mark.slow
+def test_demo_challenges_one_open_with_entries_one_decided_with_prizes_paid(settings, tmp_path):
+    """Issue 17: made by load_demo, once."""
+    from challenges.models import Award, Challenge
+    from support.models import LedgerEntry
+
+    call_command("load_demo", stdout=io.StringIO())
+    call_command("load_demo", stdout=io.StringIO())
+    open_one = Challenge.objects.get(slug="small-rooms")
+    decided = Challenge.objects.get(slug="the-long-winter")
+    assert open_one.status == "open" and open_one.entries.count() == 3
+    assert open_one.accepts_entries()
+    assert decided.status == "decided"
+    assert Award.objects.filter(challenge=decided, status="paid").count() == 3
+    prizes = LedgerEntry.objects.filter(kind="prize")
+    assert sorted(prizes.values_list("amount", flat=True)) == [1500, 10000, 25000]

@@ -9,6 +9,7 @@ import base64
 import pytest
 from django.test import Client
 
+from tests.challenges.conftest import make_challenge
 from tests.conftest import make_story
 
 pytestmark = [pytest.mark.django_db, pytest.mark.slow]
@@ -46,6 +47,8 @@ PUBLIC = {
     "story": ["comments", "comments_page"],
     "/authors/alice/": [],
     "/search/": ["q"],
+    "/challenges/": [],  # issue 17
+    "/challenges/rain/": [],
     "/accounts/login/": ["next"],
     "/accounts/signup/": ["next"],
     "/accounts/password/reset/": [],
@@ -66,6 +69,7 @@ CREATOR = {
     "/settings/export/": [],
     "/notifications/": [],
     "/settings/notifications/": [],
+    "/challenges/rain/": [],  # issue 17: the entry form for a signed-in creator
 }
 
 
@@ -73,6 +77,7 @@ CREATOR = {
 def site(alice, bob, lifehack, settings):
     settings.SUPPORT_ENABLED = True
     story = make_story(creator=alice, community=lifehack, title="Tomatoes", tags=["food"])
+    make_challenge(title="Rain", slug="rain")  # issue 17
     for n in range(3):
         make_story(creator=alice, community=lifehack, title=f"Beans {n}", tags=["food"])
     return story

@@ -207,6 +207,6 @@ def test_home_queries_stay_constant_with_picks(
     for i in range(6):
         story = make_story(creator=make_user(), community=lifehack, tags=[f"t{i}"])
         story_pick(story=story, actor=sam, reason=f"Reason {i}.")
-    # top stories and their tags, latest stories and their tags, communities
-    with django_assert_num_queries(5):
+    # top stories and their tags, latest stories and their tags, communities, open challenges
+    with django_assert_num_queries(6):
         assert client.get("/").status_code == 200

@@ -82,6 +82,10 @@ HERO_SIZE = (1600, 900)
 WORK_SIZE = (800, 450)
 
 
+# The demo's challenges (issue 17), by slug.
+DEMO_CHALLENGES = ("small-rooms", "the-long-winter")
+
+
 class Command(BaseCommand):
     help = (
         "Fill a development database with demo creators, communities and stories, and a staff "
@@ -141,6 +145,7 @@ class Command(BaseCommand):
                 for look, spec in enumerate((loader.SEED_STORY, *loader.STORIES))
             )
             self._picks(editor)
+            self._challenges(editor)
         self._report(
             seconds=time.monotonic() - started,
             password=known_password,
@@ -307,6 +312,88 @@ class Command(BaseCommand):
             story = Story.objects.published().filter(title=title, picked_at__isnull=True).first()
             if story is not None:
                 story_pick(story=story, actor=editor, reason=reason)
+
+    # --- challenges (issue 17) -------------------------------------------------------------
+
+    def _challenges(self, editor: User) -> None:
+        """One open challenge with entries, one decided with winners whose prizes are in their
+        wallets (paid through the ledger like any prize). Made once; existing ones stay."""
+        from challenges import services as challenge_services
+        from challenges.models import Challenge, Entry, Prize
+
+        if Challenge.objects.filter(slug__in=DEMO_CHALLENGES).exists():
+            return
+        stories = list(
+            Story.objects.published().select_related("creator").order_by("-published_at")[:8]
+        )
+        if len(stories) < 6:
+            return
+        recent, older = stories[:3], stories[3:6]
+
+        def make(slug: str, title: str, brief: str, entries: list[Story], **dates) -> Challenge:
+            challenge = Challenge.objects.create(
+                slug=slug,
+                title=title,
+                brief=brief,
+                rules="Up to 3,000 words.\nOne story per writer.\nNew work only.",
+                max_entries_per_creator=1,
+                mention_amount=1500,
+                status=Challenge.Status.OPEN,
+                **dates,
+            )
+            for place, amount in ((1, 25000), (2, 10000), (3, 5000)):
+                Prize.objects.create(challenge=challenge, place=place, amount=amount)
+            for n, story in enumerate(entries):
+                # Demo stories are older than the challenge's dates allow, so the entries are
+                # written as they would have been made, not through entry_create's checks.
+                Entry.objects.create(
+                    challenge=challenge,
+                    story=story,
+                    creator=story.creator,
+                    created_at=max(story.published_at, dates["opens_at"]) + timedelta(hours=n),
+                )
+            return challenge
+
+        make(
+            "small-rooms",
+            "Small rooms",
+            "<p>Write about a room no bigger than a kitchen, and everything that happened "
+            "in it. <strong>Fiction or memoir</strong>; the room must be real to you.</p>",
+            recent,
+            opens_at=min(s.created_at for s in recent) - timedelta(days=1),
+            closes_at=self.now + timedelta(days=4, hours=2),
+            judging_by=self.now + timedelta(days=12),
+        )
+        closes = max(s.published_at for s in older) + timedelta(days=1)
+        closes = min(closes, self.now - timedelta(days=1))
+        decided = make(
+            "the-long-winter",
+            "The long winter",
+            "<p>A story set in the coldest months: what people keep, and what they give up.</p>",
+            older,
+            opens_at=min(s.created_at for s in older) - timedelta(days=1),
+            closes_at=closes,
+            judging_by=closes + timedelta(minutes=1),
+        )
+        challenge_services.challenge_move(
+            challenge=decided, to=Challenge.Status.JUDGING, actor=editor
+        )
+        reasons = (
+            "A quiet story that stays with you for days.",
+            "The best opening paragraph we read this winter.",
+            "Warm, funny and exact.",
+        )
+        entries = Entry.objects.filter(challenge=decided).order_by("created_at")
+        for place, (entry, reason) in enumerate(zip(entries, reasons, strict=False), start=1):
+            challenge_services.entry_shortlist(entry=entry, actor=editor, note="Shortlisted")
+            challenge_services.entry_place(
+                entry=entry,
+                actor=editor,
+                reason=reason,
+                place=place if place < 3 else None,
+                mention=place == 3,
+            )
+        challenge_services.challenge_decide(challenge=decided, actor=editor)
 
     # --- the report -----------------------------------------------------------------------
 
