@@ -60,8 +60,19 @@ class OneRequestAtATime(WSGIServer):
     single-threaded server closing each connection, they cannot.
     """
 
+    # Chromium opens spare connections ahead of need (preconnect) and may send nothing on one;
+    # a server that serves one connection at a time would wait on it while the real request
+    # queues behind (a click's navigation once hung 30 s so in a full run). A connection that
+    # says nothing for this long is dropped (the handler logs "Request timed out" and closes).
+    IDLE_CONNECTION_SECONDS = 3
+
     def __init__(self, *args, connections_override=None, **kwargs):
         super().__init__(*args, **kwargs)
+
+    def get_request(self):
+        connection, address = super().get_request()
+        connection.settimeout(self.IDLE_CONNECTION_SECONDS)
+        return connection, address
 
 
 @pytest.fixture(scope="session", autouse=True)
