@@ -11,10 +11,11 @@ from django.db.models import QuerySet
 from django.utils import timezone
 
 from comments import emails
-from comments.forms import MAX_REPORT_CHARS, normalize_newlines
+from comments.forms import MAX_REPORT_CHARS
 from comments.models import MAX_COMMENT_CHARS, Comment, CommentReport
 from comments.signals import comment_posted
 from core import ratelimit
+from core.forms import normalize_newlines
 from core.jobs import enqueue
 from creators.models import User
 from stories.models import Story

@@ -10,11 +10,11 @@ from django.db.models import QuerySet
 from django.utils import timezone
 
 from core import ratelimit
+from core.forms import normalize_newlines
 from core.jobs import enqueue
 from core.sanitizer import html_to_text
 from creators.models import User
 from notes import emails, signals
-from notes.forms import normalize_newlines
 from notes.models import (
     MAX_NOTE_CHARS,
     MAX_QUOTE_CHARS,
