@@ -129,3 +129,26 @@ def muted() -> Iterator[None]:
         yield
     finally:
         _muted.reset(token)
+
+
+def enqueue_batches(
+    the_task: Task[P, Any], pairs, /, *, batch_size: int, ids_argument: str, **kwargs: Any
+) -> int:
+    """Queue `the_task` once per batch of ids, for a fan-out; returns how many were queued.
+
+    `pairs` is a queryset ordered by primary key; each batch is the second value of
+    `values_list("pk", <id field>)` and goes to the task as `ids_argument`. Keyset batches (each
+    starts after the last primary key), so the 200th batch costs what the first does (OFFSET
+    would not).
+    """
+    batches, last_pk = 0, 0
+    while True:
+        rows = list(pairs.filter(pk__gt=last_pk)[:batch_size])
+        if not rows:
+            break
+        last_pk = rows[-1][0]
+        enqueue(the_task, **kwargs, **{ids_argument: [value for _, value in rows]})
+        batches += 1
+        if len(rows) < batch_size:
+            break
+    return batches

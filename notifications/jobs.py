@@ -12,7 +12,7 @@ from django.db.models import Q
 
 from challenges.models import Challenge, Entry
 from comments.models import Comment
-from core.jobs import enqueue, job
+from core.jobs import enqueue_batches, job
 from creators.models import User
 from notifications import services
 from notifications.models import Kind, KindPreference
@@ -42,20 +42,13 @@ def fan_out_new_story(*, story_id: int) -> int:
     subscriptions = Subscription.objects.filter(
         creator_id=story["creator_id"], subscriber__is_active=True
     ).order_by("pk")
-    batches, last_pk = 0, 0
-    while True:
-        # Keyset batches over the (creator, id) index: the 20th costs what the first does.
-        rows = list(
-            subscriptions.filter(pk__gt=last_pk).values_list("pk", "subscriber_id")[:BATCH_SIZE]
-        )
-        if not rows:
-            break
-        last_pk = rows[-1][0]
-        enqueue(notify_new_story_batch, story_id=story_id, subscriber_ids=[s for _, s in rows])
-        batches += 1
-        if len(rows) < BATCH_SIZE:
-            break
-    return batches
+    return enqueue_batches(
+        notify_new_story_batch,
+        subscriptions.values_list("pk", "subscriber_id"),
+        batch_size=BATCH_SIZE,
+        ids_argument="subscriber_ids",
+        story_id=story_id,
+    )
 
 
 @job

@@ -20,7 +20,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from core import mail
-from core.jobs import enqueue, job
+from core.jobs import enqueue_batches, job
 from core.links import absolute
 from core.mail import AlreadySent, deliver
 from creators.models import User
@@ -54,21 +54,13 @@ def fan_out_new_story(*, story_id: int) -> int:
     if announced > 1:
         return 0  # published before, unpublished and published again: already announced
     recipients = selectors.new_story_recipients(creator_id=story["creator_id"])
-    batches, last_pk = 0, 0
-    while True:
-        # Keyset pagination: each batch starts after the last primary key, so the walk costs
-        # the same at the 200th batch as at the first (OFFSET would not).
-        rows = list(
-            recipients.filter(pk__gt=last_pk).values_list("pk", "subscriber_id")[:BATCH_SIZE]
-        )
-        if not rows:
-            break
-        last_pk = rows[-1][0]
-        enqueue(send_new_story_batch, story_id=story_id, subscriber_ids=[s for _, s in rows])
-        batches += 1
-        if len(rows) < BATCH_SIZE:
-            break
-    return batches
+    return enqueue_batches(
+        send_new_story_batch,
+        recipients.values_list("pk", "subscriber_id"),
+        batch_size=BATCH_SIZE,
+        ids_argument="subscriber_ids",
+        story_id=story_id,
+    )
 
 
 class SendsFailed(Exception):

@@ -41,7 +41,7 @@ def test_ten_thousand_subscribers_are_notified_in_batches(
             batches.append(len(kwargs["subscriber_ids"]))
         queue(task, **kwargs)
 
-    monkeypatch.setattr(jobs, "enqueue", counting)
+    monkeypatch.setattr(core_jobs, "enqueue", counting)  # enqueue_batches queues each batch
     with run_jobs():
         story_publish(story=story, actor=sam)
 

@@ -14,6 +14,7 @@ from django.core.mail.backends.locmem import EmailBackend as LocmemBackend
 from django.db import connection
 from django.test import Client
 
+from core import jobs as core_jobs
 from stories.models import Story
 from stories.services import story_publish, story_unpublish
 from subscriptions import emails, receivers
@@ -162,7 +163,7 @@ def test_readers_who_opt_out_or_leave_between_fan_out_and_batch_are_skipped(
     readers = many_readers(3)
     subscribe_all(readers, alice)
     jobs = []
-    monkeypatch.setattr(emails, "enqueue", lambda job, **kwargs: jobs.append((job, kwargs)))
+    monkeypatch.setattr(core_jobs, "enqueue", only_batches(jobs, lambda job, kwargs: (job, kwargs)))
     publish(submitted, sam, django_capture_on_commit_callbacks)
     ((job, kwargs),) = jobs  # one batch, held back as a queue would
     readers[0].email_new_stories = False
@@ -200,7 +201,7 @@ def test_the_fan_out_walks_ids_in_batches_with_constant_queries(
     with django_capture_on_commit_callbacks(execute=False):
         story_publish(story=submitted, actor=sam)
     batches = []
-    monkeypatch.setattr(emails, "enqueue", lambda job, **kwargs: batches.append(kwargs))
+    monkeypatch.setattr(core_jobs, "enqueue", only_batches(batches, lambda job, kwargs: kwargs))
     # the story, whether it was announced before, then one query per batch of 100 ids and a
     # last one that finds the end
     with django_assert_num_queries(2 + 3):
@@ -218,6 +219,17 @@ def test_the_fan_out_walks_ids_in_batches_with_constant_queries(
         assert emails.send_new_story_batch.call(**batches[0]) == 100
 
 
+def only_batches(into: list, entry):
+    """A stand-in for core.jobs.enqueue that keeps the new-story batches it is given (the
+    fan-out queues them through core.jobs.enqueue_batches), and nothing else."""
+
+    def enqueue(job, /, **kwargs):
+        if job is emails.send_new_story_batch:
+            into.append(entry(job, kwargs))
+
+    return enqueue
+
+
 # --- a batch run again ---------------------------------------------------------------------------
 
 
@@ -227,7 +239,7 @@ def test_a_batch_run_again_mails_nobody_twice(
     readers = many_readers(3)
     subscribe_all(readers, alice)
     batches = []
-    monkeypatch.setattr(emails, "enqueue", lambda job, **kwargs: batches.append(kwargs))
+    monkeypatch.setattr(core_jobs, "enqueue", only_batches(batches, lambda job, kwargs: kwargs))
     publish(submitted, sam, django_capture_on_commit_callbacks)
     (batch,) = batches
     assert emails.send_new_story_batch.call(**batch) == 3
