@@ -3,9 +3,10 @@
 django-tasks-db's worker marks a job "running" when it takes it and "successful" or "failed"
 when it is done. A worker killed in between (`kill -9`, the kernel's OOM killer, a lost host)
 leaves the job "running" for ever. Here each worker also writes a beat (`core.WorkerBeat`)
-every BEAT_SECONDS from a thread of its own, and every beat also looks for running jobs whose
-worker has not beaten for STALE_SECONDS and puts them back in the queue. Jobs are written to
-be run twice (they record what they sent), so running one again is safe.
+every JOBS_BEAT_SECONDS from a thread of its own, and every beat also looks for running jobs
+whose worker has not beaten for JOBS_STALE_SECONDS and puts them back in the queue (both are
+settings: the crash tests shorten them, so a reclaim takes seconds there, not twenty). Jobs are
+written to be run twice (they record what they sent), so running one again is safe.
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ import socket
 import threading
 from datetime import timedelta
 
+from django.conf import settings
 from django.db import close_old_connections, connections
 from django.utils import timezone
 from django_tasks.base import TaskResultStatus
@@ -25,17 +27,13 @@ from core.models import WorkerBeat
 
 logger = logging.getLogger(__name__)
 
-BEAT_SECONDS = 5.0
-# Well above a beat, so a busy database or a slow beat is not taken for a death.
-STALE_SECONDS = 20.0
-
 
 def reclaim_abandoned(*, backend_name: str, now=None) -> int:
     """Put back in the queue the running jobs whose worker has stopped beating; how many."""
     from django_tasks_db.models import DBTaskResult
 
     now = now or timezone.now()
-    stale = now - timedelta(seconds=STALE_SECONDS)
+    stale = now - timedelta(seconds=settings.JOBS_STALE_SECONDS)
     alive = set(WorkerBeat.objects.filter(seen_at__gte=stale).values_list("worker_id", flat=True))
     reclaimed = 0
     running = DBTaskResult.objects.filter(
@@ -64,12 +62,12 @@ class BeatingWorker(Worker):
             super().run()
         finally:
             stop.set()
-            beat.join(timeout=BEAT_SECONDS * 2)
+            beat.join(timeout=settings.JOBS_BEAT_SECONDS * 2)
             WorkerBeat.objects.filter(worker_id=self.worker_id).delete()
 
     def _beat_until(self, stop: threading.Event) -> None:
         try:
-            while not stop.wait(BEAT_SECONDS):
+            while not stop.wait(settings.JOBS_BEAT_SECONDS):
                 self._beat()
         finally:
             connections.close_all()

@@ -366,6 +366,17 @@ if TASKS_REDIS_URL:
 else:
     TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": ["default"]}}
 
+# The database queue's worker beats every JOBS_BEAT_SECONDS, and a running job whose worker has
+# not beaten for JOBS_STALE_SECONDS goes back to the queue (core/workers.py). Stale is well
+# above a beat, so a busy database or a slow beat is not taken for a death.
+JOBS_BEAT_SECONDS = env_int("JOBS_BEAT_SECONDS", 5)
+JOBS_STALE_SECONDS = env_int("JOBS_STALE_SECONDS", 20)
+if not 0 < JOBS_BEAT_SECONDS < JOBS_STALE_SECONDS:
+    raise ImproperlyConfigured(
+        "JOBS_BEAT_SECONDS must be at least 1 and below JOBS_STALE_SECONDS; got "
+        f"{JOBS_BEAT_SECONDS} and {JOBS_STALE_SECONDS}"
+    )
+
 # Largest image upload accepted; core.images refuses bigger files with a form error.
 BYLINE_IMAGE_MAX_BYTES = env_int("BYLINE_IMAGE_MAX_BYTES", 10 * 1024 * 1024)
 # A post's text (every field but files) is refused over this; Django's default, named here

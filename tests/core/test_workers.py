@@ -6,12 +6,13 @@ from __future__ import annotations
 from datetime import timedelta
 
 import pytest
+from django.conf import settings
 from django.utils import timezone
 from django_tasks.base import TaskResultStatus
 from django_tasks_db.models import DBTaskResult
 
 from core.models import WorkerBeat
-from core.workers import STALE_SECONDS, reclaim_abandoned
+from core.workers import reclaim_abandoned
 
 pytestmark = pytest.mark.django_db
 
@@ -36,7 +37,7 @@ def beat(worker_id: str, *, ago: float) -> None:
 
 
 def test_a_dead_workers_job_goes_back_to_the_queue_and_a_live_ones_stays():
-    stale = STALE_SECONDS + 5
+    stale = settings.JOBS_STALE_SECONDS + 5
     beat("dead", ago=stale)
     beat("alive", ago=1)
     orphan = running("dead", started_ago=stale + 10)
@@ -52,7 +53,7 @@ def test_a_dead_workers_job_goes_back_to_the_queue_and_a_live_ones_stays():
 
 
 def test_a_job_that_finished_is_never_put_back():
-    done = running("dead", started_ago=STALE_SECONDS + 10)
+    done = running("dead", started_ago=settings.JOBS_STALE_SECONDS + 10)
     DBTaskResult.objects.filter(pk=done.pk).update(status=TaskResultStatus.SUCCESSFUL)
     assert reclaim_abandoned(backend_name="default") == 0
     assert DBTaskResult.objects.get(pk=done.pk).status == TaskResultStatus.SUCCESSFUL

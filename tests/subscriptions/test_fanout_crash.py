@@ -22,6 +22,10 @@ KILL_AT = 1250
 
 @pytest.fixture
 def env(worker_env):
+    # The database queue's worker: a beat a second, and a dead worker's job back in the queue
+    # after 5 s (20 by default), so the second worker takes it over in seconds. Still five
+    # beats, so a live worker slowed by SQLite's lock is not taken for a dead one.
+    worker_env = {**worker_env, "JOBS_BEAT_SECONDS": "1", "JOBS_STALE_SECONDS": "5"}
     if os.environ.get("TASKS_REDIS_URL"):
         import django_rq
 
