@@ -22,6 +22,35 @@ from stories.models import Community, Story
 _counter = itertools.count(1)
 
 
+# Rough seconds a test takes, by marker, for the order below; only the order matters.
+_EXPECTED_SECONDS = {"slow": 10.0, "browser": 3.0}
+
+
+@pytest.hookimpl(trylast=True)  # after tests/browser/conftest.py has marked its tests
+def pytest_collection_modifyitems(config, items):
+    """The longest modules first, each kept whole, the rest in the usual order.
+
+    pytest-xdist (`--dist loadscope`) hands modules to its processes in this order; a slow
+    module handed out last (the crash tests, `make run`) kept one process busy for a minute
+    or more after the other had finished. Longest first, the short ones fill in around them.
+    """
+    modules: dict[str, list] = {}
+    for item in items:
+        modules.setdefault(item.nodeid.split("::")[0], []).append(item)
+
+    def expected(module_items) -> float:
+        return sum(
+            max(
+                (s for name, s in _EXPECTED_SECONDS.items() if item.get_closest_marker(name)),
+                default=0.05,
+            )
+            for item in module_items
+        )
+
+    ordered = sorted(modules.values(), key=expected, reverse=True)  # stable: ties keep order
+    items[:] = [item for module_items in ordered for item in module_items]
+
+
 REDIS_URL_NAMES = ("REDIS_URL", "TASKS_REDIS_URL")
 
 
