@@ -49,10 +49,25 @@ def load_demo(**options) -> str:
 
 def snapshot() -> dict[str, object]:
     """Everything a run of load_demo writes, to compare one run with the next."""
+    from challenges.models import Award, Challenge, Entry
+    from support.models import LedgerEntry
+
     return {
         "counts": [
             model.objects.count()
-            for model in (User, SocialLink, Community, Story, StoryTransition, Tag, TaggedItem)
+            for model in (
+                User,
+                SocialLink,
+                Community,
+                Story,
+                StoryTransition,
+                Tag,
+                TaggedItem,
+                Challenge,
+                Entry,
+                Award,
+                LedgerEntry,
+            )
         ],
         "users": list(
             User.objects.order_by("pk").values_list(
@@ -85,9 +100,12 @@ def snapshot() -> dict[str, object]:
     }
 
 
-@pytest.mark.slow  # one load_demo for the class, ~4 s
+@pytest.mark.slow  # one load_demo for the class, ~7 s
 class TestDemoContent:
-    """Checks on one load of the demo data, shared by the class and rolled back afterwards."""
+    """Checks on one load of the demo data, shared by the class and rolled back afterwards.
+
+    The load is `make run`'s: `--skip-if-real`, on an empty database.
+    """
 
     @pytest.fixture(scope="class", autouse=True)
     @classmethod
@@ -97,7 +115,7 @@ class TestDemoContent:
             override_settings(MEDIA_ROOT=tmp_path_factory.mktemp("demo-media")),
             transaction.atomic(),
         ):
-            output = load_demo(password=PASSWORD)
+            output = load_demo(password=PASSWORD, skip_if_real=True)
             yield output
             transaction.set_rollback(True)
 
@@ -207,6 +225,25 @@ class TestDemoContent:
         assert f"The seed story: http://127.0.0.1:8101{seed.get_absolute_url()}" in output
         assert ":8000" not in output
 
+    def test_loads_an_empty_database_as_make_run_asks(self, demo):
+        # `--skip-if-real` skips only a database with someone else's accounts (below).
+        assert "Demo data loaded" in demo
+        assert "not loaded" not in demo
+
+    def test_challenges_one_open_with_entries_one_decided_with_prizes_paid(self, db):
+        """Issue 17; made once (test_running_again_changes_nothing counts them too)."""
+        from challenges.models import Award, Challenge
+        from support.models import LedgerEntry
+
+        open_one = Challenge.objects.get(slug="small-rooms")
+        decided = Challenge.objects.get(slug="the-long-winter")
+        assert open_one.status == "open" and open_one.entries.count() == 3
+        assert open_one.accepts_entries()
+        assert decided.status == "decided"
+        assert Award.objects.filter(challenge=decided, status="paid").count() == 3
+        prizes = LedgerEntry.objects.filter(kind="prize")
+        assert sorted(prizes.values_list("amount", flat=True)) == [1500, 10000, 25000]
+
     def test_running_again_changes_nothing(self, db):
         before = snapshot()
         output = load_demo()
@@ -263,14 +300,6 @@ def test_skip_if_real_says_so_in_one_line_and_loads_nothing():
 
 @pytest.mark.slow
 @pytest.mark.django_db
-def test_skip_if_real_loads_an_empty_database_as_usual():
-    output = load_demo(password=PASSWORD, skip_if_real=True)
-    assert "Demo data loaded" in output
-    assert Story.objects.published().count() >= 31
-
-
-@pytest.mark.slow
-@pytest.mark.django_db
 def test_force_loads_beside_other_accounts_with_a_random_password():
     alice = make_user("alice")
     output = load_demo(force=True)
@@ -283,41 +312,17 @@ def test_force_loads_beside_other_accounts_with_a_random_password():
 
 @pytest.mark.slow
 @pytest.mark.django_db(transaction=True)
-def test_demo_data_sends_no_email(mailoutbox, settings, tmp_path):
-    settings.MEDIA_ROOT = tmp_path
-    call_command("load_demo", password="no-mail-password", verbosity=0)
-    assert Story.objects.published().count() >= 31
-    assert mailoutbox == []
-
-
-@pytest.mark.slow
-@pytest.mark.django_db(transaction=True)
-def test_demo_data_queues_no_job_for_a_worker_to_send_later(settings, tmp_path):
-    # With the database queue `make run` uses, an email swapped out for the load would still
-    # be sent later by the worker; so nothing may be queued at all.
+def test_demo_data_sends_no_email_and_queues_no_job_for_a_worker_to_send_later(
+    mailoutbox, settings, tmp_path
+):
+    # Committed for real (the emails and jobs of a publish are sent or queued on commit). With
+    # the database queue `make run` uses, an email swapped out for the load would still be
+    # sent later by the worker; so nothing may be queued at all.
     from django_tasks_db.models import DBTaskResult
 
     settings.MEDIA_ROOT = tmp_path
     settings.TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
-    call_command("load_demo", password="no-jobs-password", verbosity=0)
+    call_command("load_demo", password="no-mail-password", verbosity=0)
     assert Story.objects.published().count() >= 31
+    assert mailoutbox == []
     assert DBTaskResult.objects.count() == 0
-
-
-@pytest.mark.django_db
-@pytest.mark.slow
-def test_demo_challenges_one_open_with_entries_one_decided_with_prizes_paid(settings, tmp_path):
-    """Issue 17: made by load_demo, once."""
-    from challenges.models import Award, Challenge
-    from support.models import LedgerEntry
-
-    call_command("load_demo", stdout=io.StringIO())
-    call_command("load_demo", stdout=io.StringIO())
-    open_one = Challenge.objects.get(slug="small-rooms")
-    decided = Challenge.objects.get(slug="the-long-winter")
-    assert open_one.status == "open" and open_one.entries.count() == 3
-    assert open_one.accepts_entries()
-    assert decided.status == "decided"
-    assert Award.objects.filter(challenge=decided, status="paid").count() == 3
-    prizes = LedgerEntry.objects.filter(kind="prize")
-    assert sorted(prizes.values_list("amount", flat=True)) == [1500, 10000, 25000]
