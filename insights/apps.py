@@ -8,6 +8,12 @@ class InsightsConfig(AppConfig):
     name = "insights"
 
     def ready(self) -> None:
+        from django.db.models.signals import post_migrate
+
         from insights import cached_pages
+        from insights.defaults import defaults_after_migrate
 
         cached_pages.connect()
+        post_migrate.connect(
+            defaults_after_migrate, sender=self, dispatch_uid="insights.defaults_after_migrate"
+        )

@@ -33,3 +33,20 @@ def ensure_default_insight_choices(Rating, Quality) -> None:
         Rating.objects.get_or_create(name=name, defaults={"phrase": phrase, "position": i * STEP})
     for i, name in enumerate(QUALITIES, start=1):
         Quality.objects.get_or_create(name=name, defaults={"position": i * STEP})
+
+
+def defaults_after_migrate(sender, *, apps=None, using="default", **kwargs) -> None:
+    """post_migrate: a database with no rating and no quality at all gets the defaults again.
+
+    `flush` empties every table and sends this signal (`manage.py flush`, tests that truncate),
+    so a flushed site still offers insights. Where staff have any choice, nothing is touched:
+    they retire choices rather than delete them, as insights point at them.
+    """
+    from django.apps import apps as global_apps
+
+    apps = apps or global_apps
+    Rating = apps.get_model("insights", "Rating")
+    Quality = apps.get_model("insights", "Quality")
+    if Rating.objects.using(using).exists() or Quality.objects.using(using).exists():
+        return
+    ensure_default_insight_choices(Rating, Quality)

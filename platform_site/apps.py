@@ -14,6 +14,7 @@ class PlatformSiteConfig(AppConfig):
         from django.db.models.signals import post_migrate
 
         from platform_site.login_guard import count_failure
+        from platform_site.pages import footer_pages_after_migrate
         from platform_site.sites import site_in_step
         from subscriptions import receivers as subscription_receivers
         from support.signals import pledge_started
@@ -31,4 +32,10 @@ class PlatformSiteConfig(AppConfig):
             site_in_step,
             sender=apps.get_app_config("sites"),
             dispatch_uid="platform_site.site_in_step",
+        )
+        # After a flush (which sends post_migrate too), the footer pages again.
+        post_migrate.connect(
+            footer_pages_after_migrate,
+            sender=apps.get_app_config("flatpages"),
+            dispatch_uid="platform_site.footer_pages_after_migrate",
         )

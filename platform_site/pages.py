@@ -51,3 +51,19 @@ def ensure_footer_pages(Site, FlatPage) -> None:
             url=url, defaults={"title": title, "content": content}
         )
         page.sites.add(site)
+
+
+def footer_pages_after_migrate(sender, *, apps=None, using="default", **kwargs) -> None:
+    """post_migrate: a database with no flat page at all gets the footer pages again.
+
+    `flush` empties every table and sends this signal (`manage.py flush`, tests that truncate),
+    so the footer's links still lead somewhere. Where any page exists, nothing is touched: a
+    page staff deleted stays deleted.
+    """
+    from django.apps import apps as global_apps
+
+    apps = apps or global_apps
+    FlatPage = apps.get_model("flatpages", "FlatPage")
+    if FlatPage.objects.using(using).exists():
+        return
+    ensure_footer_pages(apps.get_model("sites", "Site"), FlatPage)
