@@ -73,6 +73,12 @@ lint: install-dev
 test: lint
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
+# The browser tests with a full-page screenshot of every page they check, at 390 and 1280 px,
+# in artifacts/screenshots/ to look at (make test takes none: they are checked by no test).
+screenshots: install-dev
+	BYLINE_SCREENSHOTS=1 $(BIN)/python -m pytest -m browser $(PYTEST_ARGS)
+	@echo "Screenshots: $(abspath artifacts/screenshots)/"
+
 # While working: no browser tests and none marked slow (> ~3 s each); `make test` before a push.
 test-fast: lint
 	$(BIN)/python -m pytest -m "not browser and not slow" $(PYTEST_ARGS)

@@ -30,6 +30,9 @@ os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 CHROMIUM = os.environ.get("BYLINE_CHROMIUM", "/usr/bin/chromium")
 SCREENSHOTS = Path(__file__).resolve().parents[2] / "artifacts" / "screenshots"
 REQUIRE_BROWSER = os.environ.get("BYLINE_REQUIRE_BROWSER", "").lower() in {"1", "true", "yes"}
+# Screenshots are for people to look at (`make screenshots`), never checked by a test; taking
+# them (a full-page PNG each) was an eighth of the browser tests' time, so only when asked.
+TAKE_SCREENSHOTS = os.environ.get("BYLINE_SCREENSHOTS", "").lower() in {"1", "true", "yes"}
 DEMO_PASSWORD = "demo-password-for-tests"
 PHONE = {"width": 390, "height": 844}
 DESKTOP = {"width": 1280, "height": 900}
@@ -130,10 +133,17 @@ def page_at(browser):
         context.close()
 
 
-def screenshot(page, name: str) -> Path:
+def screenshot(page, name: str, *, of=None) -> Path | None:
+    """The whole page, or the element `of` locates, as artifacts/screenshots/<name>.png; only
+    with BYLINE_SCREENSHOTS set (`make screenshots`)."""
+    if not TAKE_SCREENSHOTS:
+        return None
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
     path = SCREENSHOTS / f"{name}.png"
-    page.screenshot(path=str(path), full_page=True)
+    if of is None:
+        page.screenshot(path=str(path), full_page=True)
+    else:
+        of.screenshot(path=str(path))
     return path
 
 

@@ -97,5 +97,5 @@ def test_keep_reading_and_trending_look_right(demo, page_at, viewport):
     keep.scroll_into_view_if_needed()
     assert keep.is_visible()
     assert page.evaluate("document.documentElement.scrollWidth") <= viewport["width"]
-    keep.screenshot(path=str(screenshot(page, f"keep-reading-{viewport['width']}")))
+    screenshot(page, f"keep-reading-{viewport['width']}", of=keep)
     assert_accessible(page)

@@ -14,7 +14,6 @@ from support.models import Tip
 from tests.browser.conftest import (
     DESKTOP,
     PHONE,
-    SCREENSHOTS,
     assert_accessible,
     build_demo,
     screenshot,
@@ -93,7 +92,7 @@ def test_the_signed_in_support_box_is_one_compact_row_and_tip_opens_and_pays(
     assert not send.is_visible()
     assert page.evaluate("document.documentElement.scrollWidth") <= width
     screenshot(page, f"support-box-closed-{width}")
-    box.screenshot(path=str(SCREENSHOTS / f"support-box-closed-{width}-box.png"))
+    screenshot(page, f"support-box-closed-{width}-box", of=box)
     assert_accessible(page)
 
     # Tip opens the tip form below the row; the row stays where it was.
@@ -114,7 +113,7 @@ def test_the_signed_in_support_box_is_one_compact_row_and_tip_opens_and_pays(
     box.scroll_into_view_if_needed()
     assert page.evaluate("document.documentElement.scrollWidth") <= width
     screenshot(page, f"support-box-tip-open-{width}")
-    box.screenshot(path=str(SCREENSHOTS / f"support-box-tip-open-{width}-box.png"))
+    screenshot(page, f"support-box-tip-open-{width}-box", of=box)
     assert_accessible(page)
 
     send.click()
