@@ -69,6 +69,8 @@ def index_rows(published: QuerySet, tagged_items: QuerySet, story_type_id: int) 
                 plain(" ".join(sorted(tags.get(story_id, [])))),
                 creator_text(display, username, full_name),
             )
+        if len(batch) < BUILD_BATCH:
+            return  # the last batch: no need to ask for an empty one (one story: 2 queries, not 3)
         last = batch[-1][0]
 
 

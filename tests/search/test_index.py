@@ -64,6 +64,21 @@ def test_saves_that_change_no_searchable_field_do_not_touch_the_index(
         story.save(update_fields=["read_count"])
 
 
+def test_indexing_one_story_reads_it_and_its_tags_once_and_writes_its_row(
+    alice, lifehack, django_assert_num_queries
+):
+    from django.db import connection
+
+    from search.index import index_story
+
+    story = make_story(creator=alice, community=lifehack, title="Nettle", tags=["greens"])
+    # The story with its creator's names, its tags, and the row written (SQLite's FTS5 has no
+    # upsert: a delete and an insert); no query for an empty batch after the one story.
+    with django_assert_num_queries(4 if connection.vendor == "sqlite" else 3):
+        index_story(story)
+    assert titles("nettle") == ["Nettle"]
+
+
 def test_tag_changes_reindex_the_story(alice, lifehack):
     story = make_story(creator=alice, community=lifehack, title="Sorrel", tags=["greens"])
     story.tags.set(["herbs"])
