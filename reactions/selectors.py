@@ -5,12 +5,11 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from django.conf import settings
-from django.db.models import Exists, OuterRef
+from django.db import connection
 
 from core.keyset import KeysetPage, keyset_page
 from creators.models import User
 from reactions.models import Like, SavedStory
-from stories.models import Story
 
 
 @dataclass(frozen=True)
@@ -24,19 +23,27 @@ NOBODY = ReaderState()
 
 def reader_state(*, story_id: int, reader: User | None) -> ReaderState:
     """Whether the reader likes and has saved the story: ONE query for both (the story page's
-    one per-reader question of its own); none for an anonymous reader."""
+    one per-reader question of its own); none for an anonymous reader.
+
+    Written as SQL: the same query through the ORM (two Exists annotations on the story) cost
+    more to build than to run, about a fifth of a signed-in story page's CPU
+    (bench/render_profile.py --profile "signed in"). Two EXISTS on the tables' unique
+    (story, reader) indexes, in SQL that SQLite and PostgreSQL both read."""
     if reader is None or not reader.is_authenticated:
         return NOBODY
-    row = (
-        Story.objects.filter(pk=story_id)
-        .annotate(
-            liked=Exists(Like.objects.filter(story=OuterRef("pk"), reader_id=reader.pk)),
-            saved=Exists(SavedStory.objects.filter(story=OuterRef("pk"), reader_id=reader.pk)),
-        )
-        .values_list("liked", "saved")
-        .first()
-    )
-    return ReaderState(*map(bool, row)) if row else NOBODY
+    with connection.cursor() as cursor:
+        cursor.execute(_READER_STATE_SQL, [story_id, reader.pk, story_id, reader.pk])
+        liked, saved = cursor.fetchone()
+    return ReaderState(liked=bool(liked), saved=bool(saved))
+
+
+def _exists_sql(model) -> str:
+    story = model._meta.get_field("story").column
+    reader = model._meta.get_field("reader").column
+    return f"EXISTS(SELECT 1 FROM {model._meta.db_table} WHERE {story} = %s AND {reader} = %s)"
+
+
+_READER_STATE_SQL = f"SELECT {_exists_sql(Like)}, {_exists_sql(SavedStory)}"
 
 
 def library_page(
