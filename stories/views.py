@@ -226,7 +226,9 @@ def story_detail(request: HttpRequest, community_slug: str, story_slug: str) -> 
         versions = current_versions(story_names(story)) if story.is_public else None
         if versions is not None:
             set_versioned(request, key, story_rows(story), versions)
-    context: dict[str, object] = {"story": story, "tags": story.tags.all()}
+    # Only the "story-top" fragment shows the tags: they are looked up below, when it is not
+    # stored (building even an unused taggit queryset was a tenth of a signed-in page's CPU).
+    context: dict[str, object] = {"story": story}
     all_stored = False
     if story.is_public:
         names = story_names(story)
