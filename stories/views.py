@@ -52,7 +52,9 @@ def story_names(story: Story) -> tuple[str, ...]:
 
 
 # base.html's parts that are the same on every page, for a view that fetches its fragments.
-SITE_FRAGMENTS = (fragment_key("site-footer"),)
+SITE_FRAGMENTS = tuple(
+    fragment_key(name) for name in ("site-header", "account-links", "site-footer")
+)
 
 # The parts of the story page that are the same for every reader, by {% fragment %} name.
 STORY_FRAGMENTS = ("story-meta", "story-feeds", "story-top", "story-written-by", "keep-reading")
