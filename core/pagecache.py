@@ -223,6 +223,12 @@ def current_versions(names: Iterable[str]) -> dict[str, float]:
     names = list(names)
     # Before the stamps: a change after this read is seen by the next call.
     generation = cache.get(GENERATION_KEY)
+    if generation is None:
+        # No stamp changed since the cache was new (or emptied): start a generation, or every
+        # request would read its stamps again until the first write. add(), not set(): one a
+        # writer just set stays.
+        cache.add(GENERATION_KEY, secrets.token_hex(8), timeout=VERSION_TIMEOUT)
+        generation = cache.get(GENERATION_KEY)
     known = known_stamps.get(generation, names)
     if known is not None:
         return known

@@ -4,6 +4,7 @@ signed-in readers never get someone else's page, and 304s come from the entry.""
 from __future__ import annotations
 
 import re
+from unittest import mock
 
 import pytest
 from django.core.cache import cache
@@ -335,6 +336,23 @@ def test_a_stamp_lost_from_the_cache_empties_the_pages_that_used_it(client, stor
     pagecache.known_stamps.clear()
     pagecache.local.clear()
     assert client.get(url)[HIT] == "miss"
+
+
+def test_a_stored_page_reads_no_stamp_again_before_the_first_write_either(client, story):
+    # A new (or emptied) cache has no generation until something is written: the first reader
+    # starts one, so a stored page costs one cache read (the generation) from then on.
+    cache.clear()
+    pagecache.known_stamps.clear()
+    pagecache.local.clear()
+    url = story.get_absolute_url()
+    stored(client, url)
+    generation = cache.get(pagecache.GENERATION_KEY)
+    assert generation is not None
+    with mock.patch.object(cache, "get_many", wraps=cache.get_many) as stamp_reads:
+        assert client.get(url)[HIT] == "hit"
+        assert client.get(url)[HIT] == "hit"
+    assert stamp_reads.call_count == 0
+    assert cache.get(pagecache.GENERATION_KEY) == generation
 
 
 def test_a_write_anywhere_is_seen_through_the_generation(client, story):
