@@ -16,6 +16,7 @@ from core.jobs import enqueue_batches, job
 from creators.models import User
 from notifications import services
 from notifications.models import Kind, KindPreference
+from stories.announce import creator_to_announce
 from stories.models import Story, StoryTransition
 from subscriptions.models import Subscription
 from support.models import PledgePayment, Tip
@@ -31,16 +32,11 @@ BATCH_SIZE = 500
 def fan_out_new_story(*, story_id: int) -> int:
     """Hand the new story to the creator's subscribers, one job per batch of ids; returns the
     number of batches. Like subscriptions.emails.fan_out_new_story, whose walk it shares."""
-    story = Story.objects.published().filter(pk=story_id).values("creator_id").first()
-    if story is None:
+    creator_id = creator_to_announce(story_id)
+    if creator_id is None:
         return 0
-    announced = StoryTransition.objects.filter(
-        story_id=story_id, to_status=Story.Status.PUBLISHED, is_edit=False
-    ).count()
-    if announced > 1:
-        return 0  # published before, unpublished and published again: already announced
     subscriptions = Subscription.objects.filter(
-        creator_id=story["creator_id"], subscriber__is_active=True
+        creator_id=creator_id, subscriber__is_active=True
     ).order_by("pk")
     return enqueue_batches(
         notify_new_story_batch,

@@ -24,7 +24,8 @@ from core.jobs import enqueue_batches, job
 from core.links import absolute
 from core.mail import AlreadySent, deliver
 from creators.models import User
-from stories.models import Story, StoryTransition
+from stories.announce import creator_to_announce
+from stories.models import Story
 from subscriptions import selectors
 from subscriptions.models import NewStoryEmail
 from subscriptions.tokens import make_token
@@ -45,15 +46,10 @@ def fan_out_new_story(*, story_id: int) -> int:
 
     Returns the number of batches enqueued.
     """
-    story = Story.objects.published().filter(pk=story_id).values("creator_id").first()
-    if story is None:
-        return 0  # unpublished, or its creator suspended, before the job ran
-    announced = StoryTransition.objects.filter(
-        story_id=story_id, to_status=Story.Status.PUBLISHED, is_edit=False
-    ).count()
-    if announced > 1:
-        return 0  # published before, unpublished and published again: already announced
-    recipients = selectors.new_story_recipients(creator_id=story["creator_id"])
+    creator_id = creator_to_announce(story_id)
+    if creator_id is None:
+        return 0
+    recipients = selectors.new_story_recipients(creator_id=creator_id)
     return enqueue_batches(
         send_new_story_batch,
         recipients.values_list("pk", "subscriber_id"),
