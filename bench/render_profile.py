@@ -47,6 +47,10 @@ def environment(args: argparse.Namespace) -> None:
     )
     for name in ("DATABASE_URL", "REDIS_URL"):
         os.environ.pop(name, None)
+    if args.redis:
+        # The cache (stored pages, fragments, stamps, sessions' cache) on Redis, as past one
+        # machine; emptied first, so nothing of an earlier run is served.
+        os.environ["REDIS_URL"] = args.redis
 
 
 def seed(args: argparse.Namespace) -> dict:
@@ -97,6 +101,7 @@ def main() -> None:
     parser.add_argument("--rows", default="", help="only rows whose label contains this")
     parser.add_argument("--profile", default="", help="cProfile the first row matching this")
     parser.add_argument("--top", type=int, default=35)
+    parser.add_argument("--redis", default="", help="REDIS_URL, e.g. redis://127.0.0.1:6379/9")
     args = parser.parse_args()
     args.data_dir.mkdir(parents=True, exist_ok=True)
     environment(args)
@@ -105,6 +110,10 @@ def main() -> None:
 
     django.setup()
     seeded = seed(args)
+    if args.redis:
+        from django.core.cache import cache
+
+        cache.clear()
 
     from django.db import connection
     from django.test import Client
