@@ -189,7 +189,8 @@ REDIS_URL = env_str("REDIS_URL")
 if REDIS_URL:
     CACHES = {
         "default": {
-            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            # Django's Redis backend, reusing one client per connection pool (core/cache_backends.py).
+            "BACKEND": "core.cache_backends.RedisCache",
             "LOCATION": REDIS_URL,
             # A Redis that hangs must cost a request seconds, not a worker forever.
             "OPTIONS": {"socket_connect_timeout": 2, "socket_timeout": 2},

@@ -30,7 +30,7 @@ def test_healthy_for_an_anonymous_probe_in_one_query(client, django_assert_num_q
 def test_503_naming_the_cache_when_redis_does_not_answer(client, settings):
     settings.CACHES = {
         "default": {
-            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "BACKEND": "core.cache_backends.RedisCache",
             "LOCATION": f"redis://127.0.0.1:{unused_port()}/5",
             "OPTIONS": {"socket_connect_timeout": 2, "socket_timeout": 2},
         }

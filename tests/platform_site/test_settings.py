@@ -155,7 +155,7 @@ def test_redis_url_switches_the_cache():
         DJANGO_DEBUG="true",
         REDIS_URL="redis://127.0.0.1:6379/0",
     )
-    assert result.stdout.strip() == "django.core.cache.backends.redis.RedisCache"
+    assert result.stdout.strip() == "core.cache_backends.RedisCache"
 
 
 def test_postgresql_keeps_connections_and_checks_them_before_reuse():
