@@ -1,0 +1,226 @@
+"""Issue 18, stories for supporters: who reads the rest, what everyone else meets, what it
+costs, and that the rest never reaches a stored page or fragment."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import pytest
+from django.core.cache import cache
+from django.test import Client
+from django.utils import timezone
+
+from core import pagecache
+from core.sanitizer import SUPPORTERS_BREAK, clean_html
+from stories.access import split_body
+from stories.models import Story
+from support.models import Pledge
+from support.services import pledge_cancel, pledge_create, support_settings_update
+from tests.conftest import make_story, make_user
+
+pytestmark = pytest.mark.django_db
+
+FREE = "<p>Everyone reads how the garden began, in the free part.</p>"
+REST = "<p>Only supporters read the secret of the August tomatoes.</p>"
+SECRET = "secret of the August tomatoes"
+CARD = "This story is for Alice Walker’s supporters."
+
+
+@pytest.fixture
+def story(accepting, lifehack) -> Story:
+    return make_story(
+        creator=accepting,
+        community=lifehack,
+        title="Tomatoes in August",
+        body=FREE + SUPPORTERS_BREAK + REST,
+        for_supporters=True,
+    )
+
+
+def page(client: Client, story: Story) -> str:
+    response = client.get(story.get_absolute_url())
+    assert response.status_code == 200
+    return response.content.decode()
+
+
+def signed_in(user) -> Client:
+    reader = Client()
+    reader.force_login(user)
+    return reader
+
+
+# --- the marker and the split --------------------------------------------------------------------
+
+
+def test_the_sanitiser_keeps_the_supporters_break_and_nothing_else_new():
+    assert (
+        clean_html(f"<p>a</p>{SUPPORTERS_BREAK}<p>b</p>") == f"<p>a</p>{SUPPORTERS_BREAK}<p>b</p>"
+    )
+    assert clean_html('<hr data-break="everyone">') == "<hr>"
+    assert clean_html('<p data-break="supporters">x</p>') == "<p>x</p>"
+    assert clean_html('<hr data-break="supporters" data-x="1" class="c">') == SUPPORTERS_BREAK
+
+
+def test_without_a_break_the_free_part_is_the_first_blocks_up_to_thirty_percent():
+    blocks = [f"<p>Paragraph {n} has exactly six words.</p>" for n in range(10)]
+    free, rest = split_body("".join(blocks))
+    assert free == "".join(blocks[:3]) and rest == "".join(blocks[3:])
+    # One long first block: it is the free part, so readers see how the story begins.
+    free, rest = split_body("<p>" + "word " * 50 + "</p><p>end</p>")
+    assert free.startswith("<p>word") and rest == "<p>end</p>"
+    assert split_body("<p>A single block.</p>") == ("", "<p>A single block.</p>")
+
+
+# --- who reads the whole story -----------------------------------------------------------------
+
+
+def test_anonymous_and_non_pledging_readers_get_the_free_part_and_the_card(client, story, bob):
+    for html in (page(client, story), page(signed_in(bob), story)):
+        assert "how the garden began" in html
+        assert SECRET not in html
+        assert CARD in html
+        assert "Pledge $2.99 a month" in html
+        assert f"/support/pledge/alice/?story={story.pk}" in html
+    assert "Already a supporter? Sign in" in page(client, story)
+
+
+def test_the_card_asks_the_creators_smallest_suggested_pledge(client, story):
+    support_settings_update(
+        creator=story.creator, accepts_support=True, pledge_amounts=[800, 500, 1200]
+    )
+    assert "Pledge $5.00 a month" in page(client, story)
+
+
+def test_a_live_pledger_the_creator_and_staff_read_the_whole_story(story, bob, sam):
+    pledge_create(supporter=bob, creator=story.creator, amount=299)
+    for reader in (bob, story.creator, sam):
+        html = page(signed_in(reader), story)
+        assert SECRET in html and CARD not in html, reader
+
+
+def test_a_pledge_to_another_creator_does_not_open_it(story, bob):
+    carol = make_user("carol", display_name="Carol")
+    pledge_create(supporter=bob, creator=carol, amount=299)
+    assert SECRET not in page(signed_in(bob), story)
+
+
+def test_a_cancelled_pledge_reads_on_until_the_paid_month_ends(story, bob):
+    pledge, _ = pledge_create(supporter=bob, creator=story.creator, amount=299)
+    pledge_cancel(pledge=pledge, actor=bob)
+    pledge.refresh_from_db()
+    assert pledge.status == Pledge.Status.ACTIVE and pledge.cancel_at_period_end
+    reader = signed_in(bob)
+    assert SECRET in page(reader, story)
+    # The month runs out before the renewal job ends the pledge: time decides, not status.
+    pledge.current_period_start = timezone.now() - timedelta(days=31)
+    pledge.current_period_end = timezone.now() - timedelta(seconds=1)
+    pledge.save(update_fields=["current_period_start", "current_period_end"])
+    html = page(reader, story)
+    assert SECRET not in html and CARD in html
+
+
+def test_an_ended_pledge_does_not_open_it(story, bob):
+    pledge, _ = pledge_create(supporter=bob, creator=story.creator, amount=299)
+    pledge.status = Pledge.Status.ENDED
+    pledge.save(update_fields=["status"])
+    assert SECRET not in page(signed_in(bob), story)
+
+
+def test_a_creator_who_takes_no_pledges_has_their_stories_open_to_all(client, story, bob):
+    support_settings_update(creator=story.creator, accepts_support=False)
+    for reader in (client, signed_in(bob)):
+        html = page(reader, story)
+        assert SECRET in html and CARD not in html
+
+
+def test_the_creators_preview_shows_the_whole_story_with_the_break_marked(story):
+    response = signed_in(story.creator).get(f"/write/{story.pk}/preview/")
+    html = response.content.decode()
+    assert SECRET in html and CARD not in html
+    assert "story__body--for-supporters" in html and SUPPORTERS_BREAK in html
+
+
+def test_staff_review_in_the_admin_sees_the_whole_story(story, sam):
+    story.status = Story.Status.SUBMITTED
+    story.save(update_fields=["status"])
+    sam.is_superuser = True
+    sam.save(update_fields=["is_superuser"])
+    response = signed_in(sam).get(f"/admin/stories/submission/{story.pk}/change/")
+    assert response.status_code == 200
+    assert SECRET in response.content.decode()
+
+
+# --- cost ----------------------------------------------------------------------------------------
+
+
+def test_a_signed_in_reader_pays_one_query_for_the_check(story, bob, django_assert_num_queries):
+    ordinary = make_story(creator=story.creator, community=story.community, title="Open")
+    reader = signed_in(bob)
+    reader.get(ordinary.get_absolute_url())
+    reader.get(story.get_absolute_url())
+    # test_pagecache pins 14 for the full page of an ordinary story
+    with django_assert_num_queries(14):
+        reader.get(ordinary.get_absolute_url())
+    # The same, plus "is bob's pledge to alice paid up?" (support.access) and the card's
+    # support settings (support_tags.supporters_card), stored with the fragments once the
+    # page cache is on (test below).
+    with django_assert_num_queries(16):
+        reader.get(story.get_absolute_url())
+
+
+# --- the page cache: the rest is never stored ----------------------------------------------------
+
+
+@pytest.fixture
+def page_cache(settings, monkeypatch):
+    settings.PAGE_CACHE_SECONDS = 300
+    monkeypatch.setattr(pagecache, "SETTLE_SECONDS", 0)
+    pagecache.local.clear()
+    pagecache.known_stamps.clear()
+
+
+def everything_stored() -> str:
+    """Every page and fragment stored for readers, as one text to search. (The story's own
+    row is kept too, body and all, for the view: that is data, never shown as it is.)"""
+    pieces = []
+    for key in [*pagecache.local.items]:
+        if not key.startswith((pagecache.FRAGMENT_PREFIX, pagecache.PAGE_PREFIX)):
+            continue
+        value = pagecache.local.get(key)
+        pieces.append(repr(getattr(value, "content", value)))
+    return "\n".join(pieces)
+
+
+def test_the_anonymous_stored_page_holds_only_the_free_part(client, story, bob, page_cache):
+    url = story.get_absolute_url()
+    for _ in range(3):
+        response = client.get(url)
+    assert response[pagecache.CACHE_HEADER] == "hit"
+    entry = cache.get(pagecache.page_key(response.wsgi_request))
+    assert "how the garden began" in entry.content.decode()
+    assert SECRET not in entry.content.decode() and CARD in entry.content.decode()
+    # A pledger reading after them gets the rest, and it is not left behind for the next.
+    pledge_create(supporter=bob, creator=story.creator, amount=299)
+    assert SECRET in page(signed_in(bob), story)
+    assert SECRET not in client.get(url).content.decode()
+
+
+def test_a_non_supporters_fragments_are_shared_and_hold_only_the_free_part(
+    story, bob, page_cache, django_assert_num_queries
+):
+    carol = make_user("carol", display_name="Carol")
+    pledge_create(supporter=bob, creator=story.creator, amount=299)
+    # A supporter stores the shared fragments first: the rest is a hole in them.
+    supporter = signed_in(bob)
+    assert SECRET in page(supporter, story)
+    assert SECRET in page(supporter, story)
+    stored = everything_stored()
+    assert "how the garden began" in stored and SECRET not in stored
+    reader = signed_in(carol)
+    html = page(reader, story)
+    assert SECRET not in html and CARD in html
+    assert SECRET not in everything_stored()
+    # Warm: test_pagecache pins 5 for an ordinary story; + 1, the check. The card is stored.
+    with django_assert_num_queries(6):
+        html = page(reader, story)
+    assert SECRET not in html and CARD in html
