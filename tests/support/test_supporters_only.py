@@ -224,3 +224,64 @@ def test_a_non_supporters_fragments_are_shared_and_hold_only_the_free_part(
     with django_assert_num_queries(6):
         html = page(reader, story)
     assert SECRET not in html and CARD in html
+
+
+# --- nothing else tells the rest -------------------------------------------------------------
+
+
+@pytest.mark.parametrize("feed", ["/rss/", "/atom/", "/rss/authors/alice/"])
+def test_feeds_carry_the_free_part_and_a_note(client, story, feed):
+    xml = client.get(feed).content.decode()
+    assert "how the garden began" in xml
+    assert SECRET not in xml
+    assert "This story is for Alice Walker’s supporters." in xml
+
+
+def test_search_finds_the_free_part_only_and_its_snippets_hold_no_rest(client, story):
+    assert "Tomatoes in August" in client.get("/search/", {"q": "garden"}).content.decode()
+    html = client.get("/search/", {"q": "secret"}).content.decode()
+    assert "Tomatoes in August" not in html and SECRET not in html
+    # Opened to everyone, the whole story is found again.
+    story.for_supporters = False
+    story.save(update_fields=["for_supporters"])
+    assert "Tomatoes in August" in client.get("/search/", {"q": "secret"}).content.decode()
+
+
+def test_link_previews_and_search_engines_get_the_free_part(client, story):
+    html = page(client, story)
+    head = html[: html.index("</head>")]
+    assert '<meta name="description" content="Tomatoes in August">' in head
+    assert 'property="og:description" content="Everyone reads how the garden began' in head
+    assert '"isAccessibleForFree": false' in head
+    assert "Only supporters" not in head
+
+
+def test_the_sitemap_lists_the_url_without_text(client, story):
+    xml = client.get("/sitemap.xml").content.decode()
+    assert story.get_absolute_url() in xml and SECRET not in xml
+
+
+def test_the_new_story_email_and_notification_tell_no_rest(
+    story, bob, sam, settings, django_capture_on_commit_callbacks
+):
+    from django.core import mail
+
+    from notifications.models import Kind, Notification
+    from stories.services import story_publish
+    from subscriptions.services import subscription_create
+
+    settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+    subscription_create(subscriber=bob, creator=story.creator)
+    story.status, story.published_at = Story.Status.SUBMITTED, None
+    story.save(update_fields=["status", "published_at"])
+    with django_capture_on_commit_callbacks(execute=True):
+        story_publish(story=story, actor=sam)
+    [email] = [m for m in mail.outbox if "Tomatoes in August" in m.subject and bob.email in m.to]
+    texts = [email.body, *(content for content, _ in email.alternatives)]
+    for text in texts:
+        assert SECRET not in text and "Only supporters" not in text
+        assert "For Alice Walker’s supporters" in text
+    notification = Notification.objects.get(kind=Kind.NEW_STORY, recipient=bob)
+    assert notification.summary == "Alice Walker published “Tomatoes in August” for supporters"
+    html = signed_in(bob).get("/notifications/").content.decode()
+    assert "Tomatoes in August" in html and SECRET not in html
