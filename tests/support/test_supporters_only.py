@@ -285,3 +285,60 @@ def test_the_new_story_email_and_notification_tell_no_rest(
     assert notification.summary == "Alice Walker published “Tomatoes in August” for supporters"
     html = signed_in(bob).get("/notifications/").content.decode()
     assert "Tomatoes in August" in html and SECRET not in html
+
+
+# --- the editor: a setting of the story, applied when saved, recorded ----------------------------
+
+
+def editor_form(story: Story, **overrides) -> dict:
+    data = {
+        "title": story.title,
+        "subtitle": "",
+        "community": story.community_id,
+        "tags": "",
+        "hero_caption": "",
+        "hero_alt": "",
+        "body": story.body,
+        "action": "save",
+    }
+    data.update(overrides)
+    return data
+
+
+def test_the_creator_marks_a_published_story_for_supporters_at_once_and_it_is_recorded(
+    accepting, lifehack, client
+):
+    from django.contrib.admin.models import LogEntry
+
+    story = make_story(creator=accepting, community=lifehack, title="Open", body=FREE + REST)
+    client.force_login(accepting)
+    page = client.get(f"/write/{story.pk}/").content.decode()
+    assert (
+        'name="for_supporters"' in page
+        and "checked" not in page.split('name="for_supporters"')[1][:40]
+    )
+    body = FREE + SUPPORTERS_BREAK + REST
+    response = client.post(
+        f"/write/{story.pk}/", editor_form(story, body=body, for_supporters="on")
+    )
+    assert response.status_code == 302
+    story.refresh_from_db()
+    # The setting applies now; the new break waits with the rest of the edit for review.
+    assert story.for_supporters and story.status == Story.Status.PUBLISHED
+    assert story.pending_edit.body == body
+    entry = LogEntry.objects.get(object_id=str(story.pk))
+    assert entry.user_id == accepting.pk and entry.change_message == "Made for supporters"
+    assert SECRET not in Client().get(story.get_absolute_url()).content.decode()
+    client.post(f"/write/{story.pk}/", editor_form(story, body=body))
+    story.refresh_from_db()
+    assert not story.for_supporters
+    assert LogEntry.objects.filter(change_message="Opened to everyone").count() == 1
+
+
+def test_a_draft_keeps_the_break_the_editor_sends(accepting, lifehack, client):
+    client.force_login(accepting)
+    body = FREE + SUPPORTERS_BREAK + REST
+    data = editor_form(Story(title="New", community=lifehack, body=body), for_supporters="on")
+    client.post("/write/new/", data)
+    story = Story.objects.get(title="New")
+    assert story.for_supporters and story.body == body
