@@ -342,3 +342,48 @@ def test_a_draft_keeps_the_break_the_editor_sends(accepting, lifehack, client):
     client.post("/write/new/", data)
     story = Story.objects.get(title="New")
     assert story.for_supporters and story.body == body
+
+
+# --- conversions ------------------------------------------------------------------------------
+
+
+def test_the_card_leads_to_a_pledge_page_that_records_the_story(client, story, bob):
+    url = f"/support/pledge/alice/?story={story.pk}"
+    response = client.get(url)
+    assert response.status_code == 302 and response["Location"].startswith("/accounts/login/")
+    reader = signed_in(bob)
+    html = reader.get(url).content.decode()
+    assert "Your pledge lets you read the whole of" in html and "not started" not in html
+    assert f'name="story" value="{story.pk}"' in html
+    response = reader.post(
+        "/support/pledge/alice/",
+        {"suggested": "2.99", "return_url": story.get_absolute_url(), "story": story.pk},
+    )
+    assert response.status_code == 302
+    assert response["Location"] == f"{story.get_absolute_url()}?support=pledged"
+    assert Pledge.objects.get(supporter=bob).story == story
+    assert SECRET in page(reader, story)
+
+
+def test_a_story_of_another_creator_is_not_recorded(story, bob):
+    carol = make_user("carol", display_name="Carol")
+    other = make_story(creator=carol, community=story.community, title="Carol's")
+    signed_in(bob).post("/support/pledge/alice/", {"suggested": "2.99", "story": other.pk})
+    assert Pledge.objects.get(supporter=bob).story is None
+
+
+def test_the_creators_stats_count_pledges_started_from_stories_for_supporters(story, bob):
+    carol = make_user("carol", display_name="Carol")
+    open_story = make_story(creator=story.creator, community=story.community, title="Open one")
+    for reader in (bob, carol):
+        pledge_create(supporter=reader, creator=story.creator, amount=299, story=story)
+    dave = make_user("dave", display_name="Dave")
+    pledge_create(supporter=dave, creator=story.creator, amount=299)  # from the support box
+    html = signed_in(story.creator).get("/write/stats/").content.decode()
+    assert "Pledges from stories for supporters</dt><dd>2 " in html
+    row = html[html.index("Tomatoes in August</a>") :]
+    row = row[: row.index("</tr>")]
+    assert "For supporters" in row and row.rstrip().endswith(">2</td>")
+    other = html[html.index("Open one</a>") :]
+    assert "Not for supporters" in other[: other.index("</tr>")]
+    assert open_story.pledges_started.count() == 0
