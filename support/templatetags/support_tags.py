@@ -22,6 +22,7 @@ from django.utils.safestring import SafeString
 from core import pagecache
 from core.prepared import PreparedExists
 from creators.models import User
+from support.access import SETTINGS_ON_STORY
 from support.forms import PledgeForm, TipForm
 from support.gateways import get_gateway
 from support.models import Pledge
@@ -129,7 +130,8 @@ def supporters_card(context: template.Context, story: Any) -> SafeString:
     """Issue 18: "This story is for <creator>'s supporters. Pledge $2.99 a month to read on."
     under the free part of a story for supporters, for a reader who may not read the rest
     (stories.access). The same for every reader but for signing in first: one copy per story
-    and kind of reader is kept while the page's stamps hold; 1 query to make it."""
+    and kind of reader is kept while the page's stamps hold; no query to make it after the
+    access check, which read the creator's settings."""
     request = getattr(context, "request", None) or context.get("request")
     viewer = getattr(request, "user", None) or AnonymousUser()
     role = "reader" if viewer.is_authenticated else "anonymous"
@@ -153,7 +155,8 @@ def card_context(*, story: Any, signed_in: bool) -> dict[str, Any]:
     """The card's values: the smallest of the creator's suggested pledges is the price of
     reading on (the pledge form offers it first); no pledge button when they can't be paid."""
     creator = story.creator
-    account = support_settings_for(creator=creator)
+    # Read with the access check on the story page (support.access); else now, 1 query.
+    account = getattr(story, SETTINGS_ON_STORY, None) or support_settings_for(creator=creator)
     account.creator = creator
     receivable = account.can_receive(needs_payout_account=get_gateway().needs_payout_account)
     currency = settings.SUPPORT_CURRENCY
