@@ -147,7 +147,8 @@ def test_staff_review_in_the_admin_sees_the_whole_story(story, sam):
     sam.save(update_fields=["is_superuser"])
     response = signed_in(sam).get(f"/admin/stories/submission/{story.pk}/change/")
     assert response.status_code == 200
-    assert SECRET in response.content.decode()
+    html = response.content.decode()
+    assert SECRET in html and "readers who don’t pledge to Alice Walker read up to" in html
 
 
 # --- cost ----------------------------------------------------------------------------------------
