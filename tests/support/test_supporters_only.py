@@ -387,3 +387,11 @@ def test_the_creators_stats_count_pledges_started_from_stories_for_supporters(st
     other = html[html.index("Open one</a>") :]
     assert "Not for supporters" in other[: other.index("</tr>")]
     assert open_story.pledges_started.count() == 0
+
+
+def test_cards_and_keep_reading_say_for_supporters_and_show_no_body(client, story):
+    other = make_story(creator=story.creator, community=story.community, title="Another")
+    for url in ("/", "/explore/", "/authors/alice/", other.get_absolute_url()):
+        html = client.get(url).content.decode()
+        assert "Tomatoes in August" in html, url
+        assert "For supporters" in html and SECRET not in html and "garden began" not in html, url
