@@ -69,6 +69,8 @@ def test_a_reader_meets_the_card_pledges_and_reads_on(site, page_at, viewport):
     label = rule.evaluate("hr => getComputedStyle(hr, '::after').content")
     assert label == '"Supporters only from here"'
     page.get_by_label("For my supporters").check()
+    rule.scroll_into_view_if_needed()
+    screenshot(page, f"supporters-editor-{width}")
     assert_accessible(page)
     page.get_by_role("button", name="Submit for review").click()
     page.wait_for_url("**/write/")
