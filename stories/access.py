@@ -84,7 +84,7 @@ class _TopLevelBlocks(HTMLParser):
 _VOID = frozenset({"br", "hr", "img"})
 
 
-@functools.lru_cache(maxsize=256)
+@functools.lru_cache(maxsize=64)  # bodies are up to 200 kB: at most ~13 MB
 def split_body(body: str) -> tuple[str, str]:
     """(free part, the rest) of a sanitised body; the two joined are the body.
 

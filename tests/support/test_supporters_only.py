@@ -395,3 +395,18 @@ def test_cards_and_keep_reading_say_for_supporters_and_show_no_body(client, stor
         html = client.get(url).content.decode()
         assert "Tomatoes in August" in html, url
         assert "For supporters" in html and SECRET not in html and "garden began" not in html, url
+
+
+def test_a_note_cannot_probe_the_rest_for_a_reader_who_does_not_pledge(story, bob):
+    from django.core.exceptions import ValidationError
+
+    from notes.services import note_create
+
+    carol = make_user("carol", display_name="Carol")
+    with pytest.raises(ValidationError) as refused:
+        note_create(story=story, reader=carol, body="Lovely.", quote=SECRET)
+    assert "couldn’t find this passage" in str(refused.value)
+    note = note_create(story=story, reader=carol, body="Lovely.", quote="how the garden began")
+    assert note.quote == "how the garden began"
+    pledge_create(supporter=bob, creator=story.creator, amount=299)
+    assert note_create(story=story, reader=bob, body="Yes!", quote=SECRET).quote == SECRET
