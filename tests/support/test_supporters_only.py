@@ -410,3 +410,14 @@ def test_a_note_cannot_probe_the_rest_for_a_reader_who_does_not_pledge(story, bo
     assert note.quote == "how the garden began"
     pledge_create(supporter=bob, creator=story.creator, amount=299)
     assert note_create(story=story, reader=bob, body="Yes!", quote=SECRET).quote == SECRET
+
+
+def test_the_creators_own_export_keeps_the_whole_story(story):
+    import zipfile
+
+    from stories.export import build_export
+
+    archive = zipfile.ZipFile(build_export(user=story.creator))
+    document = archive.read(f"stories/{story.slug}.md").decode()
+    assert "for_supporters: true" in document
+    assert "how the garden began" in document and SECRET in document
