@@ -170,3 +170,10 @@ def card_context(*, story: Any, signed_in: bool) -> dict[str, Any]:
         "signed_in": signed_in,
         "here": story.get_absolute_url(),
     }
+
+
+@register.inclusion_tag("support/_supporters_notice.html", takes_context=True)
+def supporters_notice(context: template.Context, creator: User) -> dict[str, Any]:
+    """Issue 18, in the editor beside "For my supporters": a creator who takes no pledges is
+    told that their stories for supporters are open to everyone until they do. 1 query."""
+    return {"show": not support_settings_for(creator=creator).accepts_support}

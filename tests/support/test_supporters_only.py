@@ -421,3 +421,13 @@ def test_the_creators_own_export_keeps_the_whole_story(story):
     document = archive.read(f"stories/{story.slug}.md").decode()
     assert "for_supporters: true" in document
     assert "how the garden began" in document and SECRET in document
+
+
+def test_the_editor_tells_a_creator_who_takes_no_pledges_that_such_stories_are_open(
+    accepting, client
+):
+    client.force_login(accepting)
+    assert "You don’t take pledges now" not in client.get("/write/new/").content.decode()
+    support_settings_update(creator=accepting, accepts_support=False)
+    html = client.get("/write/new/").content.decode()
+    assert "You don’t take pledges now" in html and 'name="for_supporters"' in html
