@@ -32,7 +32,13 @@ ALLOWED_TAGS = frozenset(
 ALLOWED_ATTRIBUTES: dict[str, frozenset[str]] = {
     "a": frozenset({"href", "title"}),  # rel is always set by us, never taken from input
     "img": frozenset({"src", "alt", "title", "width", "height"}),
+    # The creator's break before the supporters-only part of a story (stories.access), and
+    # only with exactly that value: SUPPORTERS_BREAK is the one marker an <hr> may carry.
+    "hr": frozenset({"data-break"}),
 }
+
+# The break a creator places in a story for supporters: what comes after it is theirs.
+SUPPORTERS_BREAK = '<hr data-break="supporters">'
 
 # Schemes a URL attribute may use; a URL without a scheme (relative) is always allowed.
 # Images never load from mailto: or data: (data: can carry SVG and is a tracking-free
@@ -85,6 +91,8 @@ def _allow_attribute(tag: str, name: str, value: str) -> bool:
         return is_safe_url(value, LINK_SCHEMES)
     if name in {"width", "height"}:
         return _DIMENSION.fullmatch(value) is not None
+    if name == "data-break":
+        return value == "supporters"
     return True
 
 

@@ -22,6 +22,7 @@ from notes.models import (
     MAX_REPORT_CHARS,
     Note,
 )
+from stories import access
 from stories.models import Story
 
 # --- checks -------------------------------------------------------------------------------
@@ -49,8 +50,11 @@ def one_line(text: str) -> str:
     return " ".join((text or "").split())
 
 
-def checked_quote(*, story: Story, quote: str) -> str:
+def checked_quote(*, story: Story, quote: str, reader: User | None = None) -> str:
     """The passage as stored: one line of plain text that occurs in the story's body.
+
+    Of a story for supporters, in the part `reader` may read (issue 18): otherwise the answer
+    would tell a reader who does not pledge whether a phrase is in the rest.
 
     Empty is allowed (a note about the whole story). Compared with the text readers see, so a
     passage across paragraphs, links or emphasis is found as it was selected.
@@ -68,7 +72,8 @@ def checked_quote(*, story: Story, quote: str) -> str:
                 )
             }
         )
-    if passage not in html_to_text(story.body):
+    readable = story.body if access.may_read_whole(story, reader) else access.free_body(story)
+    if passage not in html_to_text(readable):
         raise ValidationError(
             {
                 "quote": ValidationError(
@@ -133,7 +138,7 @@ def note_create(
     except ValidationError as error:
         errors.update(error.error_dict)
     try:
-        passage = checked_quote(story=story, quote=quote)
+        passage = checked_quote(story=story, quote=quote, reader=reader)
     except ValidationError as error:
         errors.update(error.error_dict)
     if errors:

@@ -101,7 +101,7 @@ def note_new(request: HttpRequest, story_id: int) -> HttpResponse:
         selected = bool(quote)
         if quote:
             try:
-                services.checked_quote(story=story, quote=quote)
+                services.checked_quote(story=story, quote=quote, reader=request.user)
             except ValidationError:
                 selected = False  # not from the story as it is: the reader may fix it
     # The passage is shown, not edited, only while it is one the reader selected and is fine.

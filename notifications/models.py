@@ -160,7 +160,8 @@ class Notification(models.Model):
         title = f"“{self.story.title}”" if self.story else "a story"
         match self.kind:
             case Kind.NEW_STORY:
-                return f"{who} published {title}"
+                for_supporters = self.story is not None and self.story.for_supporters
+                return f"{who} published {title}" + (" for supporters" if for_supporters else "")
             case Kind.COMMENT_REPLY:
                 return f"{who} replied to your comment on {title}"
             case Kind.INSIGHTS:

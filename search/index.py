@@ -13,6 +13,7 @@ from taggit.models import TaggedItem
 from core.sanitizer import html_to_text
 from search.backends import backend_for
 from search.marks import plain
+from stories.access import split_body
 from stories.models import Story
 
 # Rows fetched and written at a time when the whole index is built.
@@ -34,6 +35,7 @@ _ROW_FIELDS = (
     "title",
     "subtitle",
     "body",
+    "for_supporters",
     "creator__display_name",
     "creator__username",
     "creator__first_name",
@@ -59,13 +61,15 @@ def index_rows(published: QuerySet, tagged_items: QuerySet, story_type_id: int) 
             content_type_id=story_type_id, object_id__in=[row[0] for row in batch]
         ).values_list("object_id", "tag__name"):
             tags.setdefault(story_id, []).append(name)
-        for story_id, title, subtitle, body, display, username, first, last_name in batch:
+        for story_id, title, subtitle, body, paid, display, username, first, last_name in batch:
             full_name = f"{first} {last_name}".strip()
             yield (
                 story_id,
                 plain(title),
                 plain(subtitle),
-                plain(html_to_text(body)),
+                # A story for supporters is found by its free part only: results show
+                # snippets of what they match (issue 18).
+                plain(html_to_text(split_body(body)[0] if paid else body)),
                 plain(" ".join(sorted(tags.get(story_id, [])))),
                 creator_text(display, username, full_name),
             )

@@ -21,7 +21,9 @@ from stories.models import Story
 
 # A save that writes none of these cannot change what the index holds for a story (a pick, a
 # read count) or for a creator (a login's last_login).
-STORY_FIELDS = frozenset({"title", "subtitle", "body", "status", "creator", "creator_id"})
+STORY_FIELDS = frozenset(
+    {"title", "subtitle", "body", "for_supporters", "status", "creator", "creator_id"}
+)
 CREATOR_FIELDS = frozenset({"display_name", "username", "first_name", "last_name", "is_active"})
 
 

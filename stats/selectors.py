@@ -21,6 +21,7 @@ from reactions.models import Like
 from stats.models import Read
 from stories.models import Story
 from subscriptions.models import Subscription
+from support.models import Pledge
 
 # "Last 30 days" is today and the 29 days before it; "the 30 before" are the 30 days before that.
 WINDOW_DAYS = 30
@@ -134,7 +135,8 @@ def reads_per_day(
 
 def reads_per_story(*, creator: User, today: date | None = None) -> QuerySet[Story]:
     """The creator's published stories, each annotated with `recent_reads` (last 30 days) beside
-    its total `read_count` and `like_count`; most read first. Loads only what the stats table
+    its total `read_count` and `like_count`, and `supporter_pledges` started from it (issue
+    18); most read first. Loads only what the stats table
     shows. 1 query."""
     today = _today(today)
     recent = (
@@ -148,12 +150,32 @@ def reads_per_story(*, creator: User, today: date | None = None) -> QuerySet[Sto
         .annotate(n=Count("pk"))
         .values("n")
     )
+    # Issue 18: pledges readers started from the story's supporters card (support records the
+    # story on the pledge), counted once their first month was paid.
+    pledged = (
+        Pledge.objects.filter(story=OuterRef("pk"), billing_anchor__isnull=False)
+        .order_by()
+        .values("story")
+        .annotate(n=Count("pk"))
+        .values("n")
+    )
     return (
         Story.objects.published()
         .filter(creator=creator)
         .select_related("community")
-        .only("title", "slug", "published_at", "read_count", "like_count", "community__slug")
-        .annotate(recent_reads=Coalesce(Subquery(recent, output_field=IntegerField()), 0))
+        .only(
+            "title",
+            "slug",
+            "published_at",
+            "read_count",
+            "like_count",
+            "for_supporters",
+            "community__slug",
+        )
+        .annotate(
+            recent_reads=Coalesce(Subquery(recent, output_field=IntegerField()), 0),
+            supporter_pledges=Coalesce(Subquery(pledged, output_field=IntegerField()), 0),
+        )
         .order_by("-read_count", "-recent_reads", "-published_at", "-pk")
     )
 

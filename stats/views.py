@@ -109,6 +109,7 @@ def creator_stats(request: HttpRequest) -> HttpResponse:
     subscribers = subscribers_over_time(creator=creator, today=today)
     insights = insights_over_time(creator=creator, today=today)
     income = income_by_month(creator=creator)
+    stories = list(reads_per_story(creator=creator, today=today))
     # The last row is the current month in the ledger's own calendar; the year is its year.
     income_year = income[-1][0].year
     return render(
@@ -116,7 +117,12 @@ def creator_stats(request: HttpRequest) -> HttpResponse:
         "stats/creator_stats.html",
         {
             "summary": creator_reads_summary(creator=creator, today=today),
-            "stories": list(reads_per_story(creator=creator, today=today)),
+            "stories": stories,
+            # Issue 18: conversions from stories for supporters, summed from the rows above.
+            "pledges_started": sum(story.supporter_pledges for story in stories),
+            "shows_pledges": any(
+                story.for_supporters or story.supporter_pledges for story in stories
+            ),
             "subscribers": subscribers,
             "insights": insights,
             "income_year": income_year,

@@ -267,7 +267,7 @@ class StoryAdmin(ReviewActions, admin.ModelAdmin):
         "like_count",  # issue 16: kept by reactions
         "is_top_story",
     )
-    list_filter = ("status", TopStoryFilter, "community", "published_at", "tags")
+    list_filter = ("status", TopStoryFilter, "for_supporters", "community", "published_at", "tags")
     list_select_related = ("creator", "community")
     search_fields = (
         "title",
@@ -306,6 +306,7 @@ class StoryAdmin(ReviewActions, admin.ModelAdmin):
             {
                 "fields": (
                     "status",
+                    "for_supporters",
                     "review",
                     "published_at",
                     "word_count",

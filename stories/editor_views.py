@@ -109,6 +109,11 @@ def _handle_editor_post(request: HttpRequest, story: Story | None) -> HttpRespon
                 services.story_update(
                     story=story, data=form.content_data(), tags=form.cleaned_data["tags"]
                 )
+            services.story_set_for_supporters(
+                story=story,
+                actor=request.user,
+                for_supporters=form.cleaned_data["for_supporters"],
+            )
             if action == "submit":
                 services.story_submit(story=story, actor=request.user)
         except ValidationError as error:

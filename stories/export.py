@@ -196,6 +196,8 @@ def _story_file(archive: _Archive, story: Story) -> str:
         "updated": _iso(story.updated_at),
         "published": _iso(story.published_at) if published else None,
         "url": url if published else None,
+        # Issue 18: the export is the creator's own, so it has the whole body either way.
+        "for_supporters": story.for_supporters,
         "reading_time": story.reading_time,
         "word_count": story.word_count,
         "hero_image": _hero(archive, story.hero_image),

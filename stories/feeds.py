@@ -13,7 +13,7 @@ from django.contrib.syndication.views import Feed
 from django.db.models import QuerySet
 from django.urls import reverse
 from django.utils.feedgenerator import Atom1Feed, Rss201rev2Feed
-from django.utils.html import escape
+from django.utils.html import escape, format_html
 from django.utils.http import urlencode
 from django.utils.xmlutils import SimplerXMLGenerator
 from html5lib.filters.base import Filter
@@ -22,6 +22,7 @@ from taggit.models import Tag
 
 from core.links import absolute
 from creators.models import User
+from stories.access import free_body
 from stories.models import Community, Story
 from stories.seo import summary
 
@@ -149,7 +150,17 @@ class StoryFeed(Feed):
         return [tag.name for tag in item.tags.all()]
 
     def item_extra_kwargs(self, item: Story) -> dict[str, str]:
-        return {"content": absolute_html(item.body, self.item_link(item))}
+        link = self.item_link(item)
+        if not item.for_supporters:
+            return {"content": absolute_html(item.body, link)}
+        # A feed is read by anyone: the free part, and where supporters read on (issue 18).
+        note = format_html(
+            '<p><em>This story is for {}’s supporters.</em> <a href="{}">Read on at {}</a>.</p>',
+            item.creator.name,
+            link,
+            settings.SITE_NAME,
+        )
+        return {"content": absolute_html(free_body(item), link) + note}
 
 
 class SiteFeed(StoryFeed):

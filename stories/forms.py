@@ -104,6 +104,16 @@ class StoryForm(forms.Form):
         label="Story",
     )
 
+    # Issue 18: a setting of the story, not of its text, so it is not reviewed: it applies to
+    # the published story as soon as the creator saves (stories.services.story_set_for_supporters).
+    for_supporters = forms.BooleanField(
+        required=False,
+        label="For my supporters",
+        help_text="Everyone reads the title, the hero image and the story up to the "
+        "“Supporters only from here” break (or its first 30 % without one); readers who pledge "
+        "to you read it all. Applies when you save, without review, while you take pledges.",
+    )
+
     def __init__(self, *args, content: StoryContent | None = None, **kwargs) -> None:
         self.content = content
         if content is not None and "initial" not in kwargs:
@@ -156,6 +166,7 @@ def initial_for(content: StoryContent) -> dict[str, Any]:
         "hero_caption": content.hero_caption,
         "hero_alt": content.hero_alt,
         "body": content.body,
+        "for_supporters": getattr(content, "story", content).for_supporters,
     }
 
 

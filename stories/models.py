@@ -276,6 +276,15 @@ class Story(StoryContent):
     )
     body_image_width = models.PositiveIntegerField(null=True, blank=True, editable=False)
     body_image_height = models.PositiveIntegerField(null=True, blank=True, editable=False)
+    # Issue 18: everyone reads the free part (stories.access.split_body); readers whose pledge
+    # to the creator is live read the rest. A setting of the story, not of its content: it
+    # takes effect at once, without review (stories.services.story_set_for_supporters).
+    for_supporters = models.BooleanField(
+        "for supporters",
+        default=False,
+        help_text="Readers who pledge to the creator read the whole story; everyone else "
+        "reads up to the supporters break, or its first part.",
+    )
 
     objects = StoryQuerySet.as_manager()
 

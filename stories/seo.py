@@ -12,7 +12,7 @@ from django.utils.translation import get_language, to_locale
 
 from core.images import variant_name
 from core.links import absolute
-from core.sanitizer import html_to_text
+from stories.access import free_text
 from stories.models import HERO_WIDTHS, Story
 
 # Search engines show about 160 characters of a description.
@@ -28,8 +28,9 @@ class ImageMeta:
 
 
 def summary(story: Story) -> str:
-    """The story in a line of plain text: its subtitle, else the start of its body."""
-    return story.subtitle or Truncator(html_to_text(story.body)).chars(EXCERPT_CHARS)
+    """The story in a line of plain text: its subtitle, else the start of its body (of its
+    free part, for a story for supporters: link previews are read by everyone)."""
+    return story.subtitle or Truncator(free_text(story)).chars(EXCERPT_CHARS)
 
 
 def hero_meta(story: Story) -> ImageMeta | None:
@@ -93,6 +94,9 @@ def article_data(
         "articleSection": story.community.name,
         "inLanguage": language_tag(),
     }
+    if story.for_supporters:
+        # Search engines' word for a story whose rest is for paying readers (issue 18).
+        data["isAccessibleForFree"] = False
     if image:
         data["image"] = [image.url]
     return {key: value for key, value in data.items() if value is not None}

@@ -9,6 +9,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Any
 
+from django.contrib.admin.models import CHANGE, LogEntry
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
@@ -113,6 +114,31 @@ def story_create(*, creator: User, data: dict[str, Any], tags: Iterable[str] = (
     _apply_content(story, data)
     story.save()
     story.tags.set(list(tags))
+    return story
+
+
+@transaction.atomic
+def story_set_for_supporters(*, story: Story, actor: User, for_supporters: bool) -> Story:
+    """Issue 18: make the story one for supporters, or open it to everyone again.
+
+    A setting of the story, like its community's visibility, not a change of what it says:
+    it applies at once, to a published story too, without review (staff still read the
+    whole story, and the text it hides is text they approved). Recorded in the story's admin
+    history, who and when, so staff can see it; not as a lifecycle step, which it is not.
+    """
+    story = _locked(story)
+    if story.for_supporters == for_supporters:
+        return story
+    story.for_supporters = for_supporters
+    story.save(update_fields=["for_supporters", "updated_at"])
+    message = "Made for supporters" if for_supporters else "Opened to everyone"
+    LogEntry.objects.log_actions(
+        user_id=actor.pk,
+        queryset=[story],
+        action_flag=CHANGE,
+        change_message=message,
+        single_object=True,
+    )
     return story
 
 

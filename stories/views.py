@@ -25,6 +25,7 @@ from core.pagecache import (
 from core.pagination import paginate
 from core.templatetags.fragments import fragment_key
 from creators.models import User
+from stories import access
 from stories.forms import MastodonShareForm
 from stories.models import Community, Story
 from stories.share import mastodon_share_url, story_share_url
@@ -244,6 +245,11 @@ def story_detail(request: HttpRequest, community_slug: str, story_slug: str) -> 
         if fragment_key("keep-reading", story.pk) not in fragments:
             context.update(keep_reading(story))
         all_stored = all(key in fragments for key in keys)
+    if story.for_supporters:
+        # Issue 18: the stored parts hold the free part only; the rest is a reader part,
+        # filled for this request when this reader may read it (one query at most).
+        context["free_part"], context["rest_part"] = access.split_body(story.body)
+        context["reads_whole"] = access.may_read_whole(story, request.user)
     if not all_stored:
         # Something is rendered afresh: one query each for the tags and the links, as before.
         prefetch_related_objects([story], "tags", "creator__social_links")

@@ -13,9 +13,10 @@ class SupportConfig(AppConfig):
     verbose_name = "Support and payments"
 
     def ready(self) -> None:
-        from support import cached_pages
+        from support import access, cached_pages
 
         cached_pages.connect()
+        access.connect()
         checks.register(check_payment_settings, checks.Tags.compatibility)
 
 

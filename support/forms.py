@@ -101,6 +101,8 @@ class PledgeForm(forms.Form):
     suggested = forms.CharField(required=False, max_length=20)
     amount = forms.CharField(label="Monthly amount", required=False, max_length=20)
     return_url = forms.CharField(required=False, widget=forms.HiddenInput)
+    # The story the reader pledges from, as tips carry it (stats count pledges it started).
+    story = forms.IntegerField(required=False, widget=forms.HiddenInput)
 
     def clean(self) -> dict:
         data = super().clean()

@@ -229,6 +229,15 @@ class Pledge(models.Model):
     current_period_start = models.DateTimeField(null=True, blank=True)
     current_period_end = models.DateTimeField(null=True, blank=True)
     cancel_at_period_end = models.BooleanField(default=False)
+    # The story the reader pledged from, when the pledge form carried one (issue 18: stats
+    # count pledges started from stories for supporters).
+    story = models.ForeignKey(
+        "stories.Story",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="pledges_started",
+    )
     cancelled_at = models.DateTimeField(null=True, blank=True)
     ended_at = models.DateTimeField(null=True, blank=True)
     # Offline renewals: failed attempts in a row, and when to try again.

@@ -391,6 +391,7 @@ def pledge_create(
     currency: str | None = None,
     return_url: str = "",
     gateway: PaymentGateway | None = None,
+    story: Story | None = None,
 ) -> tuple[Pledge, str]:
     """Start a monthly pledge; returns the pledge and the URL to send the reader to next.
 
@@ -426,10 +427,11 @@ def pledge_create(
                     amount=amount,
                     currency=currency,
                     gateway=gateway.name,
+                    story=story,
                 )
             else:
-                pledge.amount, pledge.gateway = amount, gateway.name
-                pledge.save(update_fields=["amount", "gateway"])
+                pledge.amount, pledge.gateway, pledge.story = amount, gateway.name, story
+                pledge.save(update_fields=["amount", "gateway", "story"])
     except IntegrityError:
         # Another request created the live pledge between our read and our insert.
         existing = Pledge.objects.live().get(supporter=supporter, creator=creator)

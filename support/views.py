@@ -16,7 +16,7 @@ from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.views.decorators.csrf import csrf_exempt
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_http_methods, require_POST
 
 from core import ratelimit
 from creators.models import User
@@ -249,13 +249,21 @@ def tip(request: HttpRequest, username: str) -> HttpResponse:
     return response
 
 
-@require_POST
+@require_http_methods(["GET", "HEAD", "POST"])
 def pledge(request: HttpRequest, username: str) -> HttpResponse:
-    """/support/pledge/<username>/: start a monthly pledge (signed-in readers only)."""
+    """/support/pledge/<username>/: start a monthly pledge (signed-in readers only).
+
+    GET is the pledge page a story for supporters links to (`?story=<id>`: the pledge is
+    recorded as started from it, and the reader comes back to it); POST starts the pledge.
+    """
     creator = get_object_or_404(User, username=username, is_active=True)
     if not request.user.is_authenticated:
+        if request.method != "POST":
+            return redirect_to_login(request.get_full_path())
         back = local_path(request.POST.get("return_url", "")) or creator.get_absolute_url()
         return redirect_to_login(back)
+    if request.method != "POST":
+        return _pledge_page(request, creator)
     offer = _offer_or_404(creator, request.user)
     form = PledgeForm(request.POST)
     retry_after = None
@@ -267,6 +275,7 @@ def pledge(request: HttpRequest, username: str) -> HttpResponse:
                 creator=creator,
                 amount=form.cleaned_data["pledge_amount"],
                 return_url=form.cleaned_data.get("return_url", ""),
+                story=_story_for(creator, form.cleaned_data.get("story")),
             )
         except ratelimit.RateLimited as error:
             form.add_error(None, error)
@@ -291,6 +300,7 @@ def pledge(request: HttpRequest, username: str) -> HttpResponse:
             "user": request.user,
             "typed": request.POST.get("amount", ""),
             "return_url": form.cleaned_data.get("return_url", "") if form.is_bound else "",
+            "story_id": form.cleaned_data.get("story") or "",
             "pledge_choices": [(a, format_money(a, offer.currency)) for a in offer.pledge_amounts],
         },
         status=429 if retry_after else 400,
@@ -298,6 +308,29 @@ def pledge(request: HttpRequest, username: str) -> HttpResponse:
     if retry_after:
         response["Retry-After"] = str(retry_after)
     return response
+
+
+def _pledge_page(request: HttpRequest, creator: User) -> HttpResponse:
+    """The pledge form on a page of its own, from the card of a story for supporters."""
+    offer = _offer_or_404(creator, request.user)
+    story = None
+    if request.GET.get("story", "").isdigit():
+        story = _story_for(creator, int(request.GET["story"]))
+    back = story.get_absolute_url() if story is not None else creator.get_absolute_url()
+    return render(
+        request,
+        "support/pledge.html",
+        {
+            "creator": creator,
+            "offer": offer,
+            "form": PledgeForm(),
+            "user": request.user,
+            "return_url": back,
+            "story": story,
+            "story_id": story.pk if story is not None else "",
+            "pledge_choices": [(a, format_money(a, offer.currency)) for a in offer.pledge_amounts],
+        },
+    )
 
 
 @login_required

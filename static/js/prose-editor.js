@@ -123,6 +123,51 @@ const ImageFiles = prose.Extension.create({
   },
 });
 
+// Issue 18: the break before the part of a story for supporters, <hr data-break="supporters">,
+// the one marker core.sanitizer keeps. Its rule outranks the divider's, so it survives loading;
+// a story has one, so placing it again moves it to the cursor.
+const SupportersBreak = prose.Node.create({
+  name: "supportersBreak",
+  group: "block",
+  atom: true,
+  selectable: true,
+  parseHTML() {
+    return [{ tag: 'hr[data-break="supporters"]', priority: 60 }];
+  },
+  renderHTML() {
+    return ["hr", { "data-break": "supporters" }];
+  },
+  addCommands() {
+    return {
+      setSupportersBreak:
+        () =>
+        ({ state, chain }) => {
+          const found = [];
+          state.doc.descendants((node, pos) => {
+            if (node.type.name === "supportersBreak") found.push(pos);
+          });
+          let steps = chain();
+          // From the last, so the earlier positions still hold.
+          for (const pos of found.reverse()) steps = steps.deleteRange({ from: pos, to: pos + 1 });
+          return steps.insertContent({ type: "supportersBreak" }).run();
+        },
+    };
+  },
+  addMenuItems({ menu, buttons }) {
+    menu.defineItem({
+      name: "supportersBreak",
+      groups: "nodes",
+      command(editor) {
+        editor.chain().focus().setSupportersBreak().run();
+      },
+      button: buttons.material("lock", LABELS.supportersBreak),
+      option: prose.crel("p", { textContent: LABELS.supportersBreak }),
+      active: () => false,
+      enabled: (editor) => editor.isEditable,
+    });
+  },
+});
+
 // Readable names for the toolbar: each button's accessible name and its tooltip (title).
 const LABELS = {
   heading2: "Heading",
@@ -142,6 +187,8 @@ const LABELS = {
   "history:redo": "Redo (Ctrl+Shift+Z)",
   imageBlock: "Image",
   dividerBlock: "Divider line",
+  supportersBreak: "Supporters only from here: readers who don’t pledge stop at this break",
+  breakBlock: "Supporters break",
 };
 
 // The block-type dropdown shows the type of the block the cursor is in. The bundle knows
@@ -163,6 +210,7 @@ const BlockTypes = prose.Extension.create({
     };
     define("imageBlock", "image", "figure");
     define("dividerBlock", "horizontal_rule", "horizontalRule");
+    define("breakBlock", "lock", "supportersBreak");
   },
 });
 
@@ -179,6 +227,7 @@ function extensionsFrom(config, mediaUrl) {
     extensions.push(typeof options === "object" ? extension.configure(options) : extension);
   }
   if (config.extensions?.Figure) extensions.push(ImageFiles);
+  if (config.extensions?.HorizontalRule) extensions.push(SupportersBreak);
   if (config.extensions?.Menu) extensions.push(BlockTypes);
   return extensions;
 }
@@ -233,6 +282,7 @@ function blockType(editor) {
   if (editor.isActive("heading", { level: 3 })) return "heading3";
   if (editor.isActive("figure")) return "imageBlock";
   if (editor.isActive("horizontalRule")) return "dividerBlock";
+  if (editor.isActive("supportersBreak")) return "breakBlock";
   return "paragraph";
 }
 

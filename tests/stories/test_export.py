@@ -109,6 +109,7 @@ def test_front_matter_says_what_the_story_is(story):
         "updated": story.updated_at.isoformat(),
         "published": story.published_at.isoformat(),
         "url": f"{SITE}/lifehack/{story.slug}/",
+        "for_supporters": False,  # issue 18
         "reading_time": 1,
         "word_count": story.word_count,
         "hero_image": front["hero_image"],
