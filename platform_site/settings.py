@@ -189,7 +189,7 @@ REDIS_URL = env_str("REDIS_URL")
 if REDIS_URL:
     CACHES = {
         "default": {
-            # Django's Redis backend, reusing one client per connection pool (core/cache_backends.py).
+            # Django's Redis backend, one client per connection pool (core/cache_backends.py).
             "BACKEND": "core.cache_backends.RedisCache",
             "LOCATION": REDIS_URL,
             # A Redis that hangs must cost a request seconds, not a worker forever.
