@@ -24,7 +24,7 @@ from django.views.decorators.http import require_POST
 from core.images import SafeImageField
 from stories import review
 from stories.forms import PickForm, ReasonForm
-from stories.models import Community, Story, StoryTransition, Submission
+from stories.models import Community, Story, StoryImport, StoryTransition, Submission
 from stories.services import (
     story_pick,
     story_publish,
@@ -426,6 +426,41 @@ class StoryTransitionAdmin(admin.ModelAdmin):
     @admin.display(description="About", boolean=False, ordering="is_edit")
     def about(self, transition: StoryTransition) -> str:
         return "Changes to the published story" if transition.is_edit else "The story"
+
+
+@admin.register(StoryImport)
+class StoryImportAdmin(admin.ModelAdmin):
+    """Imports from other platforms (issue 18), to look into when a creator asks; read-only."""
+
+    list_display = ("creator", "format", "status", "done", "total", "created_at", "finished_at")
+    list_filter = ("format", "status", "created_at")
+    list_select_related = ("creator",)
+    search_fields = ("creator__username", "filename")
+    exclude = ("archive",)  # the upload: bytes nobody should read here
+    readonly_fields = (
+        "creator",
+        "community",
+        "format",
+        "filename",
+        "status",
+        "cancel_requested",
+        "total",
+        "done",
+        "message",
+        "report",
+        "created_at",
+        "finished_at",
+    )
+    date_hierarchy = "created_at"
+
+    def get_queryset(self, request: HttpRequest):
+        return super().get_queryset(request).defer("archive")
+
+    def has_add_permission(self, request) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False
 
 
 # --- the review queue -------------------------------------------------------------------------
