@@ -392,6 +392,11 @@ BYLINE_REQUEST_MAX_BYTES = env_int(
 # over it the form says so. It must stay under BYLINE_REQUEST_MAX_BYTES, or the post is
 # refused whole (a 413) before the form sees it.
 IMPORT_MAX_BYTES = env_int("IMPORT_MAX_BYTES", 10 * 1024 * 1024)
+if not 0 < IMPORT_MAX_BYTES < BYLINE_REQUEST_MAX_BYTES:
+    raise ImproperlyConfigured(
+        "IMPORT_MAX_BYTES must be above 0 and below BYLINE_REQUEST_MAX_BYTES; got "
+        f"{IMPORT_MAX_BYTES} and {BYLINE_REQUEST_MAX_BYTES}"
+    )
 # Images an archive names by http(s) address are fetched (core/fetch.py): at most this many
 # per import, and this many bytes in all; each is also capped at BYLINE_IMAGE_MAX_BYTES.
 IMPORT_REMOTE_IMAGES_MAX = env_int("IMPORT_REMOTE_IMAGES_MAX", 200)

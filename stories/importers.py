@@ -12,6 +12,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+import logging
 import posixpath
 import re
 from dataclasses import dataclass, field
@@ -23,10 +24,12 @@ from bs4 import BeautifulSoup
 from defusedxml import DefusedXmlException
 from defusedxml import ElementTree as SafeET  # noqa: N812
 from django.utils import timezone
-from django.utils.dateparse import parse_datetime
+from django.utils.dateparse import parse_date, parse_datetime
 from markdown_it import MarkdownIt
 
 from core.archives import ArchiveRefused, SafeZip, is_zip
+
+logger = logging.getLogger(__name__)
 
 # What one story may bring at most; more is cut.
 MAX_TAGS = 8  # what the editor allows (stories.forms.MAX_TAGS)
@@ -75,19 +78,36 @@ def parse_archive(data: bytes) -> Parsed:
     """The stories in an upload, or ImportRefused saying why there are none to import."""
     if not data:
         raise ImportRefused("The file is empty.")
-    if is_zip(data):
-        try:
-            archive = SafeZip(data)
-        except ArchiveRefused as error:
-            raise ImportRefused(str(error)) from None
-        parsed = _parse_zip(archive)
-    else:
-        parsed = _parse_document(data)
+    try:
+        parsed = _parse(data)
+    except (
+        RecursionError,
+        ValueError,
+        TypeError,
+        KeyError,
+        AttributeError,
+        IndexError,
+        AssertionError,
+    ):
+        # Hostile nesting or a shape no export has: a form error, never a server error; logged,
+        # since it is not one of the refusals we expect.
+        logger.warning("Could not read an uploaded import", exc_info=True)
+        raise ImportRefused("We could not read this file; it may be damaged.") from None
     if len(parsed.entries) > MAX_STORIES:
         raise ImportRefused(f"This archive holds more than {MAX_STORIES} stories; split it.")
     if not parsed.entries:
         raise ImportRefused("We found no stories in this file.")
     return parsed
+
+
+def _parse(data: bytes) -> Parsed:
+    if is_zip(data):
+        try:
+            archive = SafeZip(data)
+        except ArchiveRefused as error:
+            raise ImportRefused(str(error)) from None
+        return _parse_zip(archive)
+    return _parse_document(data)
 
 
 _UNKNOWN = (
@@ -135,6 +155,9 @@ def _date(value: Any) -> datetime | None:
         text = value.strip()
         try:
             moment = parse_datetime(text.replace(" ", "T", 1) if "T" not in text else text)
+            if moment is None:
+                day = parse_date(text)
+                moment = datetime(day.year, day.month, day.day) if day else None
         except ValueError:
             return None
         if moment is None:
@@ -175,7 +198,7 @@ def _tags(names: list[Any]) -> list[str]:
 def _medium(archive: SafeZip, names: list[str]) -> list[Entry]:
     entries = []
     for name in names:
-        soup = BeautifulSoup(_decode(archive.read(name)), "html.parser")
+        soup = BeautifulSoup(_decode(archive.read(name)), "html5lib")
         body = soup.find(attrs={"data-field": "body"}) or soup.find(class_="e-content")
         if body is None:
             continue
@@ -349,6 +372,7 @@ def _ghost(data: bytes) -> list[Entry]:
             created=_date(post.get("created_at")) or moment,
             tags=_tags(post_tags.get(post.get("id"), [])),
             hero=_str_or_empty(post.get("feature_image")),
+            hero_alt=_text(_str_or_empty(post.get("feature_image_alt"))),
         )
         if not entry.html:
             entry.skip = "it has no HTML in the export (only Mobiledoc or Lexical)"
@@ -380,7 +404,7 @@ def _markdown(archive: SafeZip, names: list[str]) -> list[Entry]:
         if match and len(match.group(1)) <= MAX_FRONT_MATTER:
             try:
                 meta = yaml.safe_load(match.group(1)) or {}
-            except yaml.YAMLError:
+            except (yaml.YAMLError, RecursionError):
                 meta = {}
             body = match.group(2)
         if not isinstance(meta, dict):

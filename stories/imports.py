@@ -106,8 +106,11 @@ def run_import(*, import_id: int) -> None:
         story_import = (
             StoryImport.objects.select_for_update().select_related("creator").get(pk=import_id)
         )
-        if story_import.status != StoryImport.Status.QUEUED:
-            return  # finished, cancelled, or already taken by another worker
+        if story_import.is_finished:
+            return
+        # A running one is taken again too: the queue only hands a job out twice when the
+        # worker that had it died (core/workers.py), and the import keys make it resume
+        # rather than duplicate.
         story_import.status = StoryImport.Status.RUNNING
         story_import.save(update_fields=["status"])
     try:
@@ -135,8 +138,9 @@ def _run(story_import: StoryImport) -> None:
         max_bytes=max_upload_bytes(),
     )
     story_import.total = len(parsed.entries)
+    story_import.done = 0
     story_import.report = []
-    story_import.save(update_fields=["total", "report"])
+    story_import.save(update_fields=["total", "done", "report"])
     for entry in parsed.entries:
         if StoryImport.objects.filter(pk=story_import.pk, cancel_requested=True).exists():
             imported = sum(1 for line in story_import.report if line["outcome"] == "imported")
@@ -219,8 +223,10 @@ def _import_one(story_import: StoryImport, parsed: Parsed, entry: Entry, budget)
         # Another import of the same archive took it between our check and our save.
         line.outcome = "already imported"
         return line.as_dict()
-    except (ValidationError, ValueError, RecursionError) as error:
-        logger.info("Import %s: story %r failed: %s", story_import.pk, entry.key, error)
+    except Exception:
+        # One story the code cannot handle must not cost the creator the others; logged,
+        # since it is a bug to fix, not a refusal we expect.
+        logger.exception("Import %s: story %r failed", story_import.pk, entry.key)
         line.outcome = "failed"
         line.notes.append("This story could not be read.")
         return line.as_dict()
@@ -277,7 +283,7 @@ def _bring_images(
     an image that cannot be brought in is removed from the body (the report names it)."""
     if "<img" not in entry.html.lower():
         return entry.html
-    soup = BeautifulSoup(entry.html, "html.parser")
+    soup = _soup(entry.html)
     for img in soup.find_all("img"):
         src = (img.get("src") or "").strip()
         image = _image(parsed, entry, src, budget, line) if src else None
@@ -290,7 +296,13 @@ def _bring_images(
         for attribute in ("width", "height", "srcset", "sizes"):
             if attribute in img.attrs:
                 del img[attribute]
-    return str(soup)
+    return soup.body.decode_contents() if soup.body else str(soup)
+
+
+def _soup(html: str) -> BeautifulSoup:
+    # html5lib, not html.parser: it reads markup as a browser does and never gives up on it
+    # (html.parser raises on "<![", which the XSS corpus has).
+    return BeautifulSoup(html, "html5lib")
 
 
 def _suffix(name: str) -> str:
@@ -300,14 +312,20 @@ def _suffix(name: str) -> str:
 # --- What the sanitiser dropped --------------------------------------------------------------
 
 
+# What the parser wraps every fragment in.
+_DOCUMENT = frozenset({"html", "head", "body"})
+
+
 def _markup(html: str) -> tuple[Counter, Counter, Counter]:
     """Elements (outside dropped subtrees), elements dropped whole, and attributes by name."""
-    soup = BeautifulSoup(html, "html.parser")
+    soup = _soup(html)
     tags: Counter = Counter()
     removed: Counter = Counter()
     attributes: Counter = Counter()
     for element in soup.find_all(True):
-        if any(parent.name in DROP_WITH_CONTENT for parent in element.parents):
+        if element.name in _DOCUMENT or any(
+            parent.name in DROP_WITH_CONTENT for parent in element.parents
+        ):
             continue
         name = HEADING_RENAMES.get(element.name, element.name)
         if name in DROP_WITH_CONTENT:

@@ -5,7 +5,8 @@ from __future__ import annotations
 import pytest
 from django.core.cache import cache
 
-from stories.models import Story
+from stories.imports import run_import
+from stories.models import Story, StoryImport
 from tests.browser.conftest import DESKTOP, PHONE, assert_accessible, screenshot
 from tests.conftest import make_community, make_user
 from tests.stories.import_archives import substack_zip
@@ -81,3 +82,50 @@ def test_a_creator_imports_an_export_and_finds_the_drafts(site, page_at, viewpor
     assert drafts.get_by_role("link", name="Later, Maybe").is_visible()
     assert "First published elsewhere on 1 June 2021" in drafts.inner_text()
     assert Story.objects.filter(creator__username="writer", status="draft").count() == 2
+
+
+@pytest.mark.slow
+def test_the_progress_page_follows_the_job_until_it_is_done(site, browser, settings, tmp_path):
+    # Jobs wait in the database queue here, as on a site, so the page sees them run. The
+    # page's clock is Playwright's: the test decides when the script polls, so a poll never
+    # meets the job at work on the one in-memory database both use.
+    settings.TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+    archive = tmp_path / "substack-export.zip"
+    archive.write_bytes(
+        substack_zip(
+            [{"post_id": "1", "title": "First"}, {"post_id": "2", "title": "Second"}],
+            {"1": "<p>One.</p>", "2": "<p>Two.</p>"},
+        )
+    )
+    context = browser.new_context(viewport=DESKTOP)
+    try:
+        page = context.new_page()
+        page.clock.install()
+        page.goto(site.url + "/accounts/login/?next=/settings/import/")
+        page.get_by_label("Username").fill("writer")
+        page.get_by_label("Password").fill(PASSWORD)
+        page.get_by_role("button", name="Log in").click()
+        page.wait_for_url("**/settings/import/")
+        page.get_by_label("Your export file").set_input_files(str(archive))
+        page.get_by_label("Community").select_option(label="Lifehack")
+        page.get_by_role("button", name="Import my stories").click()
+        page.wait_for_url("**/settings/import/*/")
+        status = page.locator("[data-import-text]")
+        assert status.inner_text() == "Waiting to start: 2 stories to import."
+        assert_accessible(page)
+
+        story_import = StoryImport.objects.get()
+        StoryImport.objects.filter(pk=story_import.pk).update(status="running", done=1)
+        page.clock.run_for(1500)
+        status.get_by_text("Importing story 2 of 2.").wait_for()
+        assert page.locator("[data-import-bar]").evaluate("(bar) => bar.value") == 1
+
+        StoryImport.objects.filter(pk=story_import.pk).update(status="queued", done=0)
+        run_import.call(import_id=story_import.pk)
+        with page.expect_navigation():
+            page.clock.run_for(2500)
+        status.get_by_text("Done.").wait_for()
+        assert page.get_by_role("region", name="Report").get_by_text("First").is_visible()
+        assert Story.objects.filter(creator__username="writer").count() == 2
+    finally:
+        context.close()
