@@ -196,6 +196,9 @@ def _story_file(archive: _Archive, story: Story) -> str:
         "updated": _iso(story.updated_at),
         "published": _iso(story.published_at) if published else None,
         "url": url if published else None,
+        # Issue 18: where an imported story first appeared, so importing the zip keeps it.
+        "first_published_elsewhere": _iso(story.first_published_elsewhere),
+        "original_url": story.original_url or None,
         "reading_time": story.reading_time,
         "word_count": story.word_count,
         "hero_image": _hero(archive, story.hero_image),
@@ -242,8 +245,10 @@ stories/
   One Markdown file per story, drafts and stories under review included
   ({count} in all). Each starts with YAML front matter between two "---" lines:
   title, subtitle, status, community, tags, the dates it was created, last
-  updated and published (ISO 8601), its address if it is published, reading
-  time in minutes, word count, and its hero image with caption and alt text.
+  updated and published (ISO 8601), its address if it is published, when and
+  where it was first published elsewhere if it came from another platform,
+  reading time in minutes, word count, and its hero image with caption and alt
+  text.
   A published story with changes that are not published yet has those changes
   next to it, in <name>.pending-edit.md.
 

@@ -409,13 +409,14 @@ def _markdown(archive: SafeZip, names: list[str]) -> list[Entry]:
             body = match.group(2)
         if not isinstance(meta, dict):
             meta = {}
-        published = _date(meta.get("published"))
-        url = _string(meta, "url")
+        # A story that came to us from elsewhere first appeared there, not here.
+        published = _date(meta.get("first_published_elsewhere")) or _date(meta.get("published"))
+        url = _string(meta, "original_url") or _string(meta, "url")
         tags = meta.get("tags")
         title = _string(meta, "title") or posixpath.splitext(posixpath.basename(name))[0]
         entries.append(
             Entry(
-                key=f"markdown:{url or name}",
+                key=f"markdown:{_string(meta, 'url') or name}",
                 title=title,
                 subtitle=_string(meta, "subtitle"),
                 html=_render_markdown(body),

@@ -109,6 +109,8 @@ def test_front_matter_says_what_the_story_is(story):
         "updated": story.updated_at.isoformat(),
         "published": story.published_at.isoformat(),
         "url": f"{SITE}/lifehack/{story.slug}/",
+        "first_published_elsewhere": None,
+        "original_url": None,
         "reading_time": 1,
         "word_count": story.word_count,
         "hero_image": front["hero_image"],

@@ -191,3 +191,23 @@ def test_cancelling_before_it_starts_imports_nothing(
     story_import.refresh_from_db()
     assert story_import.status == StoryImport.Status.CANCELLED
     assert not Story.objects.exists()
+
+
+def test_a_story_first_published_elsewhere_keeps_its_origin_through_export_and_import(
+    client, alice, lifehack, django_capture_on_commit_callbacks
+):
+    origin = datetime(2015, 5, 5, 5, 5, tzinfo=UTC)
+    make_story(
+        creator=alice,
+        community=lifehack,
+        title="Old Post",
+        status=Story.Status.DRAFT,
+        first_published_elsewhere=origin,
+        original_url="https://blog.example/old-post/",
+    )
+    data = build_export(user=alice).read()
+    Story.objects.all().delete()
+    _import(client, alice, data, lifehack, django_capture_on_commit_callbacks)
+    copy = Story.objects.get(title="Old Post")
+    assert copy.first_published_elsewhere == origin
+    assert copy.original_url == "https://blog.example/old-post/"
