@@ -34,6 +34,8 @@ from stories.services import (
 )
 
 IMAGE_UPLOADS = {models.ImageField: {"form_class": SafeImageField}}
+# An imported story's original address (issue 18), typed without a scheme, is an https one.
+STORY_FIELDS = {**IMAGE_UPLOADS, models.URLField: {"assume_scheme": "https"}}
 
 # What a reviewer compares between a published story and its pending edit (tags come apart).
 COMPARED_FIELDS = (
@@ -293,10 +295,11 @@ class StoryAdmin(ReviewActions, admin.ModelAdmin):
         "picked_at",
         "pick_reason",
         "picked_by",
+        "import_key",
     )
     actions = ["publish", "request_changes", "unpublish", "pick", "unpick"]
     inlines = [StoryTransitionInline]
-    formfield_overrides = IMAGE_UPLOADS
+    formfield_overrides = STORY_FIELDS
     fieldsets = (
         (None, {"fields": ("title", "subtitle", "slug", "creator", "community", "tags")}),
         ("Hero image", {"fields": ("hero_image", "hero_caption", "hero_alt")}),
@@ -318,6 +321,11 @@ class StoryAdmin(ReviewActions, admin.ModelAdmin):
             },
         ),
         ("Top Story", {"fields": ("picked_at", "pick_reason", "picked_by")}),
+        # Issue 18: an imported story's origin; staff may correct the date or the address.
+        (
+            "First published elsewhere",
+            {"fields": ("first_published_elsewhere", "original_url", "import_key")},
+        ),
     )
     # Slug is filled from the title on save when left blank.
     prepopulated_fields = {"slug": ("title",)}
