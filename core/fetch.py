@@ -26,7 +26,7 @@ import ipaddress
 import socket
 import ssl
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from urllib.parse import urljoin, urlsplit
 
 from django.conf import settings
@@ -172,18 +172,28 @@ def _read(
 
 @dataclass
 class FetchBudget:
-    """What one piece of work may still fetch: a number of URLs and a number of bytes."""
+    """What one piece of work may still fetch: a number of URLs, a number of bytes, and
+    (if given) a number of seconds from the budget's making, so a job of many slow fetches
+    still ends well inside a worker's time limit."""
 
     count: int
     total_bytes: int
     max_bytes: int
+    seconds: float | None = None
+    started: float = field(default_factory=time.monotonic)
 
     def fetch(self, url: str) -> bytes:
+        timeout = TIMEOUT_SECONDS
+        if self.seconds is not None:
+            left = self.started + self.seconds - time.monotonic()
+            if left <= 0:
+                raise FetchRefused("this import spent as long fetching images as it may")
+            timeout = min(timeout, left)
         if self.count <= 0:
             raise FetchRefused("this import fetched as many remote images as it may")
         if self.total_bytes <= 0:
             raise FetchRefused("this import fetched as many bytes of images as it may")
         self.count -= 1
-        data = fetch(url, max_bytes=min(self.max_bytes, self.total_bytes))
+        data = fetch(url, max_bytes=min(self.max_bytes, self.total_bytes), timeout=timeout)
         self.total_bytes -= len(data)
         return data

@@ -401,6 +401,8 @@ if not 0 < IMPORT_MAX_BYTES < BYLINE_REQUEST_MAX_BYTES:
 # per import, and this many bytes in all; each is also capped at BYLINE_IMAGE_MAX_BYTES.
 IMPORT_REMOTE_IMAGES_MAX = env_int("IMPORT_REMOTE_IMAGES_MAX", 200)
 IMPORT_REMOTE_BYTES_MAX = env_int("IMPORT_REMOTE_BYTES_MAX", 200 * 1024 * 1024)
+# And for at most this long in all, so an import ends well inside RQ's 600 s job timeout.
+IMPORT_REMOTE_SECONDS_MAX = env_int("IMPORT_REMOTE_SECONDS_MAX", 300)
 # Only for tests, which serve images from 127.0.0.1: fetches to loopback, private and
 # link-local addresses are refused unless this is True. Not read from the environment, so no
 # deployment can switch it on by mistake.

@@ -104,7 +104,9 @@ def _finish(story_import: StoryImport, status: str, message: str) -> None:
 def run_import(*, import_id: int) -> None:
     with transaction.atomic():
         story_import = (
-            StoryImport.objects.select_for_update().select_related("creator").get(pk=import_id)
+            StoryImport.objects.select_for_update()
+            .select_related("creator", "community")
+            .get(pk=import_id)
         )
         if story_import.is_finished:
             return
@@ -127,6 +129,13 @@ def run_import(*, import_id: int) -> None:
 
 
 def _run(story_import: StoryImport) -> None:
+    if story_import.community is None:
+        _finish(
+            story_import,
+            StoryImport.Status.FAILED,
+            "The community you chose was removed before the import started; import again.",
+        )
+        return
     try:
         parsed = parse_archive(bytes(story_import.archive))
     except ImportRefused as error:
@@ -136,6 +145,7 @@ def _run(story_import: StoryImport) -> None:
         count=settings.IMPORT_REMOTE_IMAGES_MAX,
         total_bytes=settings.IMPORT_REMOTE_BYTES_MAX,
         max_bytes=max_upload_bytes(),
+        seconds=settings.IMPORT_REMOTE_SECONDS_MAX,
     )
     story_import.total = len(parsed.entries)
     story_import.done = 0

@@ -545,7 +545,8 @@ class StoryImport(models.Model):
     creator = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="story_imports"
     )
-    community = models.ForeignKey(Community, on_delete=models.PROTECT, related_name="+")
+    # Where the drafts go. An old import must not keep staff from deleting a community.
+    community = models.ForeignKey(Community, on_delete=models.SET_NULL, null=True, related_name="+")
     format = models.CharField(max_length=20, choices=Format.choices)
     filename = models.CharField(max_length=255, blank=True)
     status = models.CharField(max_length=20, choices=Status.choices, default=Status.QUEUED)

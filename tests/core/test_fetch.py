@@ -147,3 +147,11 @@ def test_a_budget_stops_after_its_count_and_its_bytes(server, allow_private):
     small.fetch(f"{server}/image.png")
     with pytest.raises(FetchRefused, match="too large"):
         small.fetch(f"{server}/image.png")
+
+
+def test_a_budget_stops_when_its_time_is_spent(server, allow_private):
+    budget = FetchBudget(count=10, total_bytes=10_000, max_bytes=10_000, seconds=60)
+    assert budget.fetch(f"{server}/image.png") == IMAGE
+    budget.started -= 61  # as if a minute of fetches had gone by
+    with pytest.raises(FetchRefused, match="as long fetching images as it may"):
+        budget.fetch(f"{server}/image.png")

@@ -211,3 +211,20 @@ def test_a_story_first_published_elsewhere_keeps_its_origin_through_export_and_i
     copy = Story.objects.get(title="Old Post")
     assert copy.first_published_elsewhere == origin
     assert copy.original_url == "https://blog.example/old-post/"
+
+
+def test_an_import_whose_community_was_removed_fails_with_a_message(
+    client, alice, django_capture_on_commit_callbacks
+):
+    brief = make_community("Brief")
+    archive = substack_zip([{"post_id": "1", "title": "Homeless"}], {"1": "<p>x</p>"})
+    story_import = StoryImport.objects.create(
+        creator=alice, community=brief, format="substack", archive=archive, total=1
+    )
+    brief.delete()
+    with django_capture_on_commit_callbacks(execute=True):
+        imports.run_import.enqueue(import_id=story_import.pk)
+    story_import.refresh_from_db()
+    assert story_import.status == StoryImport.Status.FAILED
+    assert "community you chose was removed" in story_import.message
+    assert not Story.objects.exists()
