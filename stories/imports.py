@@ -190,8 +190,10 @@ class _Line:
         }
 
 
-def _import_one(story_import: StoryImport, parsed: Parsed, entry: Entry, budget) -> dict:
-    line = _Line(title=entry.title or "Untitled")
+def _import_one(
+    story_import: StoryImport, parsed: Parsed, entry: Entry, budget: FetchBudget
+) -> dict:
+    line = _Line(title=(entry.title or "Untitled")[:200])
     creator = story_import.creator
     if entry.skip:
         line.outcome = "skipped"
