@@ -83,6 +83,15 @@ def test_a_creator_imports_an_export_and_finds_the_drafts(site, page_at, viewpor
     assert "First published elsewhere on 1 June 2021" in drafts.inner_text()
     assert Story.objects.filter(creator__username="writer", status="draft").count() == 2
 
+    # The story as readers will see it says where it first appeared.
+    item = drafts.get_by_role("listitem").filter(has_text="Reading the Tides")
+    item.get_by_role("link", name="Preview").click()
+    page.wait_for_url("**/preview/")
+    meta = page.locator(".byline__meta")
+    assert "First published elsewhere on 1 June 2021" in meta.inner_text()
+    assert page.evaluate("document.documentElement.scrollWidth") <= width
+    screenshot(page, f"import-preview-{width}", of=page.locator(".byline"))
+
 
 @pytest.mark.slow
 def test_the_progress_page_follows_the_job_until_it_is_done(site, browser, settings, tmp_path):
