@@ -20,7 +20,7 @@ RECENT_IMPORTS = 5
 def get_own_import_or_404(request: HttpRequest, pk: int) -> StoryImport:
     """The signed-in creator's own import; anyone else's is not found, never forbidden."""
     return get_object_or_404(
-        StoryImport.objects.select_related("community").defer("archive"),
+        StoryImport.objects.defer("archive"),
         pk=pk,
         creator=request.user,
     )
@@ -59,11 +59,9 @@ def import_page(request: HttpRequest) -> HttpResponse:
 
 
 def _page(request: HttpRequest, form: ImportForm, *, status: int) -> HttpResponse:
-    recent = (
-        StoryImport.objects.filter(creator=request.user)
-        .select_related("community")
-        .defer("archive", "report")[:RECENT_IMPORTS]
-    )
+    recent = StoryImport.objects.filter(creator=request.user).defer("archive", "report")[
+        :RECENT_IMPORTS
+    ]
     return render(request, "stories/import.html", {"form": form, "recent": recent}, status=status)
 
 

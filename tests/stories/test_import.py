@@ -423,3 +423,24 @@ def test_the_story_page_says_where_it_was_first_published(client, alice, lifehac
     assert "1 July 2018" in dashboard
     editor = client.get(reverse("stories:edit", args=[story.pk])).content.decode()
     assert "1 July 2018" in editor
+
+
+def test_the_import_pages_cost_a_fixed_number_of_queries(
+    creator_client, alice, lifehack, django_assert_num_queries
+):
+    for n in range(3):
+        StoryImport.objects.create(
+            creator=alice,
+            community=lifehack,
+            format="medium",
+            report=[{"title": f"T{n}", "outcome": "imported", "story_id": None}],
+        )
+    # The user (the session is in the cache), whether there is only one community (to choose
+    # it), the community choices, the latest imports.
+    with django_assert_num_queries(4):
+        assert creator_client.get(reverse("stories:import")).status_code == 200
+    url = StoryImport.objects.first().get_absolute_url()
+    # The user, the import.
+    with django_assert_num_queries(2):
+        page = creator_client.get(url)
+        assert page.status_code == 200
