@@ -129,10 +129,12 @@ def _parse_zip(archive: SafeZip) -> Parsed:
     if markdown:
         return Parsed("markdown", _markdown(archive, markdown), archive)
     documents = [name for name in names if name.endswith((".xml", ".json"))]
-    if len(documents) == 1:
-        parsed = _parse_document(archive.read(documents[0]))
-        parsed.archive = archive
-        return parsed
+    if len(documents) == 1 or (documents and all(name.endswith(".xml") for name in documents)):
+        # WordPress splits a large site's export into several files: read them all.
+        parts = [_parse_document(archive.read(name)) for name in documents]
+        if len({part.format for part in parts}) == 1:
+            entries = [entry for part in parts for entry in part.entries]
+            return Parsed(parts[0].format, entries, archive)
     raise ImportRefused(_UNKNOWN)
 
 

@@ -180,6 +180,17 @@ def test_a_wordpress_export_inside_a_zip_is_read_too(do_import, alice):
     assert Story.objects.filter(creator=alice, title="Zipped").exists()
 
 
+def test_a_wordpress_export_split_into_several_files_is_read_whole(do_import, alice):
+    archive = zip_of(
+        {
+            "blog.wordpress.001.xml": wxr(wxr_item(title="Part A", content="a", link="/?p=1")),
+            "blog.wordpress.002.xml": wxr(wxr_item(title="Part B", content="b", link="/?p=2")),
+        }
+    )
+    assert do_import(archive).total == 2
+    assert set(Story.objects.values_list("title", flat=True)) == {"Part A", "Part B"}
+
+
 # --- Ghost -----------------------------------------------------------------------------------
 
 
