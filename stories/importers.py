@@ -443,8 +443,15 @@ def _render_markdown(text: str) -> str:
         return ""
 
 
+# Ghost writes its own images as "__GHOST_URL__/content/images/..."; a zip of a Ghost export
+# with its content/ folder has them at that path.
+GHOST_URL = "__GHOST_URL__/"
+
+
 def archive_path(folder: str, src: str) -> str | None:
     """Where a relative image path written in a file of ``folder`` points inside the archive."""
+    if src.startswith(GHOST_URL):
+        folder, src = "", src[len(GHOST_URL) :]
     if not src or "://" in src or src.startswith(("/", "data:", "#")):
         return None
     path = posixpath.normpath(posixpath.join(folder, src.split("?", 1)[0].split("#", 1)[0]))

@@ -227,6 +227,28 @@ def test_ghost_posts_with_html_come_in_and_the_others_are_reported(do_import, al
     assert not Story.objects.filter(title__in=["Lexical only", "A page"]).exists()
 
 
+def test_a_ghost_zip_brings_its_own_images(do_import, alice):
+    posts = [
+        {
+            "id": "1",
+            "title": "With pictures",
+            "html": '<p>x</p><img src="__GHOST_URL__/content/images/2020/01/a.png">',
+            "feature_image": "__GHOST_URL__/content/images/2020/01/a.png",
+            "feature_image_alt": "A green field",
+            "status": "draft",
+        }
+    ]
+    archive = zip_of(
+        {"site.ghost.json": ghost_json(posts), "content/images/2020/01/a.png": png_bytes()}
+    )
+    story_import = do_import(archive)
+    assert story_import.format == "ghost"
+    story = Story.objects.get(title="With pictures")
+    assert len(stored_image_names(story)) == 1
+    assert story.hero_image and story.hero_alt == "A green field"
+    assert story_import.report[0]["notes"] == []
+
+
 # --- Images ----------------------------------------------------------------------------------
 
 
