@@ -188,6 +188,10 @@ def _str_or_empty(value: Any) -> str:
 def _tags(names: list[Any]) -> list[str]:
     tags: list[str] = []
     for name in names:
+        # Strings only: str() of a nested list can be a YAML alias bomb ("billion laughs"
+        # written with anchors), exponentially large once spelled out.
+        if not isinstance(name, str):
+            continue
         text = _text(name)[:100]
         if text and text.lower() not in {tag.lower() for tag in tags}:
             tags.append(text)

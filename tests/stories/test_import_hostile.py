@@ -186,3 +186,34 @@ def test_imports_are_rate_limited(post, settings):
     assert response.status_code == 429
     assert "importing stories faster than we allow" in response.content.decode()
     assert response["Retry-After"]
+
+
+YAML_LAUGHS = """---
+a: &a ["lol", "lol", "lol", "lol", "lol", "lol", "lol", "lol", "lol"]
+b: &b [*a, *a, *a, *a, *a, *a, *a, *a, *a]
+c: &c [*b, *b, *b, *b, *b, *b, *b, *b, *b]
+d: &d [*c, *c, *c, *c, *c, *c, *c, *c, *c]
+e: &e [*d, *d, *d, *d, *d, *d, *d, *d, *d]
+f: &f [*e, *e, *e, *e, *e, *e, *e, *e, *e]
+g: &g [*f, *f, *f, *f, *f, *f, *f, *f, *f]
+h: &h [*g, *g, *g, *g, *g, *g, *g, *g, *g]
+title: *h
+tags: *h
+---
+Body.
+"""
+
+
+def test_front_matter_with_a_yaml_alias_bomb_is_read_without_spelling_it_out(
+    client, alice, lifehack, django_capture_on_commit_callbacks
+):
+    client.force_login(alice)
+    archive = zip_of({"stories/laughs.md": YAML_LAUGHS})
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(
+            reverse("stories:import"), {"archive": upload(archive), "community": lifehack.pk}
+        )
+    assert response.status_code == 302
+    story = Story.objects.get()
+    assert story.title == "laughs"  # the title was no string: the file's name instead
+    assert list(story.tags.names()) == []
