@@ -33,11 +33,16 @@ from core.sanitizer import (
     clean_html,
 )
 from creators.models import User
+from stories.forms import MAX_BODY_CHARS
 from stories.importers import Entry, ImportRefused, Parsed, archive_path, parse_archive
 from stories.models import Community, Story, StoryImport
 from stories.uploads import upload_save
 
 logger = logging.getLogger(__name__)
+
+# Markup that cleans down to MAX_BODY_CHARS can be longer (attributes, wrappers); past this
+# it is not even parsed.
+RAW_BODY_CHARS = 5 * MAX_BODY_CHARS
 
 # How a report names what the sanitiser removed; anything else is named by its tag.
 _TAG_NAMES = {
@@ -202,10 +207,16 @@ def _import_one(
     if Story.objects.filter(creator=creator, import_key=entry.key[:500]).exists():
         line.outcome = "already imported"
         return line.as_dict()
+    # The editor refuses a body over MAX_BODY_CHARS, so a longer one could never be saved
+    # again; far longer is not worth parsing at all (a megabyte of markup takes seconds).
+    if len(entry.html) > RAW_BODY_CHARS:
+        return _too_long(line)
     try:
         community = _community(story_import, entry, line)
         html = _bring_images(parsed, entry, budget, creator, line)
         cleaned = clean_html(html)
+        if len(cleaned) > MAX_BODY_CHARS:
+            return _too_long(line)
         line.dropped = dropped_markup(html, cleaned)
         story = Story(
             creator=creator,
@@ -243,6 +254,15 @@ def _import_one(
         line.notes.append("This story could not be read.")
         return line.as_dict()
     line.story_id = story.pk
+    return line.as_dict()
+
+
+def _too_long(line: _Line) -> dict:
+    line.outcome = "skipped"
+    line.notes.append(
+        f"Skipped: it is longer than a story here may be ({MAX_BODY_CHARS:,} characters of "
+        "text and markup)."
+    )
     return line.as_dict()
 
 

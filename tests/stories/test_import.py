@@ -477,3 +477,19 @@ def test_the_import_pages_cost_a_fixed_number_of_queries(
     with django_assert_num_queries(2):
         page = creator_client.get(url)
         assert page.status_code == 200
+
+
+def test_a_story_longer_than_the_editor_allows_is_skipped_and_said_so(do_import, alice):
+    from stories.forms import MAX_BODY_CHARS
+
+    long_text = "<p>" + "word " * (MAX_BODY_CHARS // 5 + 10) + "</p>"
+    archive = substack_zip(
+        [{"post_id": "1", "title": "Epic"}, {"post_id": "2", "title": "Short"}],
+        {"1": long_text, "2": "<p>Brief.</p>"},
+    )
+    story_import = do_import(archive)
+    assert list(Story.objects.values_list("title", flat=True)) == ["Short"]
+    assert story_import.report[0]["outcome"] == "skipped"
+    assert (
+        "longer than a story here may be (200,000 characters" in story_import.report[0]["notes"][0]
+    )
