@@ -42,6 +42,7 @@ DOING = {
     # issue 16, reactions: likes and saves
     "like": "liking stories",
     "save": "saving stories",
+    "import": "importing stories",
 }
 
 

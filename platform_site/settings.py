@@ -388,6 +388,27 @@ DATA_UPLOAD_MAX_MEMORY_SIZE = env_int("DATA_UPLOAD_MAX_MEMORY_SIZE", 2_621_440)
 BYLINE_REQUEST_MAX_BYTES = env_int(
     "BYLINE_REQUEST_MAX_BYTES", BYLINE_IMAGE_MAX_BYTES + DATA_UPLOAD_MAX_MEMORY_SIZE
 )
+# --- Importing stories from other platforms (stories/imports.py) ------------------------------
+# Largest archive a creator may upload (Medium, Substack, WordPress, Ghost or our own export);
+# over it the form says so. It must stay under BYLINE_REQUEST_MAX_BYTES, or the post is
+# refused whole (a 413) before the form sees it.
+IMPORT_MAX_BYTES = env_int("IMPORT_MAX_BYTES", 10 * 1024 * 1024)
+if not 0 < IMPORT_MAX_BYTES < BYLINE_REQUEST_MAX_BYTES:
+    raise ImproperlyConfigured(
+        "IMPORT_MAX_BYTES must be above 0 and below BYLINE_REQUEST_MAX_BYTES; got "
+        f"{IMPORT_MAX_BYTES} and {BYLINE_REQUEST_MAX_BYTES}"
+    )
+# Images an archive names by http(s) address are fetched (core/fetch.py): at most this many
+# per import, and this many bytes in all; each is also capped at BYLINE_IMAGE_MAX_BYTES.
+IMPORT_REMOTE_IMAGES_MAX = env_int("IMPORT_REMOTE_IMAGES_MAX", 200)
+IMPORT_REMOTE_BYTES_MAX = env_int("IMPORT_REMOTE_BYTES_MAX", 200 * 1024 * 1024)
+# And for at most this long in all, so an import ends well inside RQ's 600 s job timeout.
+IMPORT_REMOTE_SECONDS_MAX = env_int("IMPORT_REMOTE_SECONDS_MAX", 300)
+# Only for tests, which serve images from 127.0.0.1: fetches to loopback, private and
+# link-local addresses are refused unless this is True. Not read from the environment, so no
+# deployment can switch it on by mistake.
+IMPORT_FETCH_ALLOW_PRIVATE = False
+
 FILE_UPLOAD_HANDLERS = [
     "core.request_limits.RequestSizeLimitHandler",
     "django.core.files.uploadhandler.MemoryFileUploadHandler",
@@ -545,6 +566,8 @@ RATE_LIMITS: dict[str, dict[str, list[str]]] = {
     # creator, so a script toggling one must not be able to do it without end; saves likewise.
     "like": {"user": ["30/m", "500/d"], "address": ["60/m"]},
     "save": {"user": ["30/m", "500/d"], "address": ["60/m"]},
+    # Issue 18: each import unpacks an archive and may fetch hundreds of images.
+    "import": {"user": ["5/h"], "address": ["20/h"]},
 }
 _RATE = re.compile(r"^[1-9][0-9]*/([1-9][0-9]*)?[smhd]$")
 for _entry in env_list("RATE_LIMITS", []):

@@ -24,7 +24,7 @@ from django.views.decorators.http import require_POST
 from core.images import SafeImageField
 from stories import review
 from stories.forms import PickForm, ReasonForm
-from stories.models import Community, Story, StoryTransition, Submission
+from stories.models import Community, Story, StoryImport, StoryTransition, Submission
 from stories.services import (
     story_pick,
     story_publish,
@@ -34,6 +34,8 @@ from stories.services import (
 )
 
 IMAGE_UPLOADS = {models.ImageField: {"form_class": SafeImageField}}
+# An imported story's original address (issue 18), typed without a scheme, is an https one.
+STORY_FIELDS = {**IMAGE_UPLOADS, models.URLField: {"assume_scheme": "https"}}
 
 # What a reviewer compares between a published story and its pending edit (tags come apart).
 COMPARED_FIELDS = (
@@ -293,10 +295,11 @@ class StoryAdmin(ReviewActions, admin.ModelAdmin):
         "picked_at",
         "pick_reason",
         "picked_by",
+        "import_key",
     )
     actions = ["publish", "request_changes", "unpublish", "pick", "unpick"]
     inlines = [StoryTransitionInline]
-    formfield_overrides = IMAGE_UPLOADS
+    formfield_overrides = STORY_FIELDS
     fieldsets = (
         (None, {"fields": ("title", "subtitle", "slug", "creator", "community", "tags")}),
         ("Hero image", {"fields": ("hero_image", "hero_caption", "hero_alt")}),
@@ -319,6 +322,11 @@ class StoryAdmin(ReviewActions, admin.ModelAdmin):
             },
         ),
         ("Top Story", {"fields": ("picked_at", "pick_reason", "picked_by")}),
+        # Issue 18: an imported story's origin; staff may correct the date or the address.
+        (
+            "First published elsewhere",
+            {"fields": ("first_published_elsewhere", "original_url", "import_key")},
+        ),
     )
     # Slug is filled from the title on save when left blank.
     prepopulated_fields = {"slug": ("title",)}
@@ -427,6 +435,41 @@ class StoryTransitionAdmin(admin.ModelAdmin):
     @admin.display(description="About", boolean=False, ordering="is_edit")
     def about(self, transition: StoryTransition) -> str:
         return "Changes to the published story" if transition.is_edit else "The story"
+
+
+@admin.register(StoryImport)
+class StoryImportAdmin(admin.ModelAdmin):
+    """Imports from other platforms (issue 18), to look into when a creator asks; read-only."""
+
+    list_display = ("creator", "format", "status", "done", "total", "created_at", "finished_at")
+    list_filter = ("format", "status", "created_at")
+    list_select_related = ("creator",)
+    search_fields = ("creator__username", "filename")
+    exclude = ("archive",)  # the upload: bytes nobody should read here
+    readonly_fields = (
+        "creator",
+        "community",
+        "format",
+        "filename",
+        "status",
+        "cancel_requested",
+        "total",
+        "done",
+        "message",
+        "report",
+        "created_at",
+        "finished_at",
+    )
+    date_hierarchy = "created_at"
+
+    def get_queryset(self, request: HttpRequest):
+        return super().get_queryset(request).defer("archive")
+
+    def has_add_permission(self, request) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False
 
 
 # --- the review queue -------------------------------------------------------------------------

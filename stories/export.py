@@ -22,6 +22,7 @@ from django.utils.text import slugify
 from markdownify import ATX, BACKSLASH, MarkdownConverter
 
 from core.links import absolute
+from core.sanitizer import SUPPORTERS_BREAK
 from creators.models import User
 from stories.models import Story, StoryEdit
 
@@ -77,6 +78,13 @@ class _Markdown(MarkdownConverter):
         if href and not href.startswith("#"):
             el["href"] = urljoin(self.base, href)
         return super().convert_a(el, text, parent_tags)
+
+    def convert_hr(self, el: Any, text: str, parent_tags: set[str]) -> str:
+        # Issue 18: the supporters break stays itself (raw HTML, which Markdown keeps), so
+        # importing the zip puts the free part's end back where the creator had it.
+        if el.get("data-break") == "supporters":
+            return f"\n\n{SUPPORTERS_BREAK}\n\n"
+        return super().convert_hr(el, text, parent_tags)
 
     def convert_figure(self, el: Any, text: str, parent_tags: set[str]) -> str:
         return self.convert_div(el, text, parent_tags)
@@ -198,6 +206,9 @@ def _story_file(archive: _Archive, story: Story) -> str:
         "url": url if published else None,
         # Issue 18: the export is the creator's own, so it has the whole body either way.
         "for_supporters": story.for_supporters,
+        # Issue 18: where an imported story first appeared, so importing the zip keeps it.
+        "first_published_elsewhere": _iso(story.first_published_elsewhere),
+        "original_url": story.original_url or None,
         "reading_time": story.reading_time,
         "word_count": story.word_count,
         "hero_image": _hero(archive, story.hero_image),
@@ -244,8 +255,10 @@ stories/
   One Markdown file per story, drafts and stories under review included
   ({count} in all). Each starts with YAML front matter between two "---" lines:
   title, subtitle, status, community, tags, the dates it was created, last
-  updated and published (ISO 8601), its address if it is published, reading
-  time in minutes, word count, and its hero image with caption and alt text.
+  updated and published (ISO 8601), its address if it is published, when and
+  where it was first published elsewhere if it came from another platform,
+  reading time in minutes, word count, and its hero image with caption and alt
+  text.
   A published story with changes that are not published yet has those changes
   next to it, in <name>.pending-edit.md.
 

@@ -5,12 +5,15 @@ from __future__ import annotations
 from typing import Any
 
 from django import forms
+from django.conf import settings
+from django.template.defaultfilters import filesizeformat
 from django_prose_editor.fields import ProseEditorFormField
 from django_prose_editor.widgets import ProseEditorWidget
 from js_asset import Media, Script
 from taggit.utils import edit_string_for_tags, parse_tags
 
 from core.images import SafeImageField
+from stories.importers import ImportRefused, parse_archive
 from stories.models import Community, StoryContent
 from stories.share import INSTANCE_MAX_LENGTH, clean_instance
 
@@ -201,3 +204,52 @@ class MastodonShareForm(forms.Form):
 
     def clean_instance(self) -> str:
         return clean_instance(self.cleaned_data["instance"])
+
+
+class ImportForm(forms.Form):
+    """An archive from another platform, checked whole before the import is queued."""
+
+    archive = forms.FileField(
+        label="Your export file",
+        help_text="The .zip Medium or Substack sent you, a WordPress .xml, a Ghost .json, or "
+        "a .zip of Markdown files like our own export.",
+        error_messages={"required": "Choose the file to import.", "empty": "The file is empty."},
+    )
+    community = forms.ModelChoiceField(
+        queryset=Community.objects.all(),
+        empty_label="Choose a community",
+        help_text="Where the drafts go; you can move each one before you submit it.",
+        error_messages={
+            "required": "Choose the community your drafts go into.",
+            "invalid_choice": "That community no longer exists; choose another.",
+        },
+    )
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        # Like the editor, no silent default, unless there is only one to choose.
+        communities = list(Community.objects.all()[:2])
+        if len(communities) == 1 and not self.is_bound:
+            self.initial.setdefault("community", communities[0].pk)
+        self.fields["archive"].widget.attrs["accept"] = ".zip,.xml,.json,application/zip"
+
+    def clean_archive(self) -> Any:
+        upload = self.cleaned_data["archive"]
+        limit = settings.IMPORT_MAX_BYTES
+        if upload.size > limit:
+            raise forms.ValidationError(
+                f"This file is too large to import (at most {filesizeformat(limit)}).",
+                code="too_large",
+            )
+        data = upload.read(limit + 1)
+        if len(data) > limit:
+            raise forms.ValidationError(
+                f"This file is too large to import (at most {filesizeformat(limit)}).",
+                code="too_large",
+            )
+        try:
+            self.parsed = parse_archive(data)
+        except ImportRefused as error:
+            raise forms.ValidationError(str(error), code="refused") from None
+        self.data_bytes = data
+        return upload

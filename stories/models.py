@@ -285,6 +285,11 @@ class Story(StoryContent):
         help_text="Readers who pledge to the creator read the whole story; everyone else "
         "reads up to the supporters break, or its first part.",
     )
+    # Issue 18: a story imported from another platform keeps where and when it first appeared,
+    # and the key that stops the same archive from importing it twice ("medium:<url>").
+    first_published_elsewhere = models.DateTimeField(null=True, blank=True)
+    original_url = models.URLField("original address", max_length=500, blank=True)
+    import_key = models.CharField(max_length=500, blank=True, default="", editable=False)
 
     objects = StoryQuerySet.as_manager()
 
@@ -302,6 +307,13 @@ class Story(StoryContent):
             models.CheckConstraint(
                 condition=Q(picked_at__isnull=True) | ~Q(pick_reason=""),
                 name="story_pick_has_reason",
+            ),
+            # Importing the same archive again skips what it brought the first time; the
+            # import looks the keys up, and this keeps two imports at once from racing.
+            models.UniqueConstraint(
+                fields=["creator", "import_key"],
+                condition=~Q(import_key=""),
+                name="story_import_key_unique_per_creator",
             ),
         ]
         indexes = [
@@ -512,3 +524,64 @@ class Submission(Story):
         if self.is_edit:
             return [name.strip() for name in self.pending_edit.tag_names.split(",") if name.strip()]
         return sorted(self.tags.names())
+
+
+class StoryImport(models.Model):
+    """One archive a creator uploaded from another platform, and what importing it did.
+
+    The archive is kept in the row (`archive`), not in a file: the worker that runs the import
+    may be on another machine than the web process that took the upload, the database is the
+    one store both see, and nothing under MEDIA is public by accident. It is at most
+    IMPORT_MAX_BYTES, and emptied as soon as the import ends, however it ends.
+    """
+
+    class Format(models.TextChoices):
+        MEDIUM = "medium", "Medium"
+        SUBSTACK = "substack", "Substack"
+        WORDPRESS = "wordpress", "WordPress"
+        GHOST = "ghost", "Ghost"
+        MARKDOWN = "markdown", "Markdown (Byline export)"
+
+    class Status(models.TextChoices):
+        QUEUED = "queued", "Waiting to start"
+        RUNNING = "running", "Importing"
+        DONE = "done", "Done"
+        FAILED = "failed", "Failed"
+        CANCELLED = "cancelled", "Cancelled"
+
+    FINISHED = (Status.DONE, Status.FAILED, Status.CANCELLED)
+
+    creator = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="story_imports"
+    )
+    # Where the drafts go. An old import must not keep staff from deleting a community.
+    community = models.ForeignKey(Community, on_delete=models.SET_NULL, null=True, related_name="+")
+    format = models.CharField(max_length=20, choices=Format.choices)
+    filename = models.CharField(max_length=255, blank=True)
+    status = models.CharField(max_length=20, choices=Status.choices, default=Status.QUEUED)
+    cancel_requested = models.BooleanField(default=False)
+    total = models.PositiveIntegerField(default=0)
+    done = models.PositiveIntegerField(default=0)
+    # One entry per story: {"title", "outcome", "story_id", "dropped": [...], "notes": [...]}.
+    report = models.JSONField(default=list, blank=True)
+    message = models.CharField(max_length=300, blank=True)
+    archive = models.BinaryField(editable=False, default=b"")
+    created_at = models.DateTimeField(default=timezone.now)
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        indexes = [
+            # The import page lists the creator's latest imports.
+            models.Index(fields=["creator", "-created_at"], name="storyimport_creator_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_format_display()} import by {self.creator} ({self.get_status_display()})"
+
+    def get_absolute_url(self) -> str:
+        return reverse("stories:import_detail", kwargs={"pk": self.pk})
+
+    @property
+    def is_finished(self) -> bool:
+        return self.status in self.FINISHED

@@ -3,7 +3,7 @@
 from django.urls import path
 
 from stories import editor_views as editor
-from stories import views
+from stories import import_views, views
 
 app_name = "stories"
 
@@ -25,6 +25,11 @@ urlpatterns = [
     path("write/<int:pk>/delete/", editor.story_delete, name="delete"),
     # Under Settings, where a creator looks for it, though the stories are what it exports.
     path("settings/export/", editor.export, name="export"),
+    # Issue 18: stories from another platform, as drafts.
+    path("settings/import/", import_views.import_page, name="import"),
+    path("settings/import/<int:pk>/", import_views.import_detail, name="import_detail"),
+    path("settings/import/<int:pk>/status/", import_views.import_status, name="import_status"),
+    path("settings/import/<int:pk>/cancel/", import_views.import_cancel, name="import_cancel"),
     # Catch-alls: keep them last; stories.models.RESERVED_SLUGS keeps communities off fixed paths.
     path("<slug:community_slug>/", views.community_detail, name="community"),
     # <str:>, not <slug:>: taggit keeps letters such as "é" in a tag's slug ("café").

@@ -110,6 +110,8 @@ def test_front_matter_says_what_the_story_is(story):
         "published": story.published_at.isoformat(),
         "url": f"{SITE}/lifehack/{story.slug}/",
         "for_supporters": False,  # issue 18
+        "first_published_elsewhere": None,
+        "original_url": None,
         "reading_time": 1,
         "word_count": story.word_count,
         "hero_image": front["hero_image"],
