@@ -392,12 +392,17 @@ class _TableAncestors(HTMLParser):
         self.stack: list[tuple[str, dict]] = []
         self.tables: list[dict] = []
         self.summaries: dict[int, str] = {}
+        # Every element's attributes kept alive: `summaries` is keyed by their id(), and a
+        # freed dict's id is reused by the next one, which then inherited another <details>'
+        # summary text (the test failed about once in a full run).
+        self._elements: list[dict] = []
         self._in = None
 
     def handle_starttag(self, tag, attrs):
         if tag in self.VOID:
             return
         self.stack.append((tag, dict(attrs)))
+        self._elements.append(self.stack[-1][1])
         if tag == "table":
             self.tables.append({"caption": "", "ancestors": list(self.stack[:-1])})
         if tag in {"caption", "summary"}:
