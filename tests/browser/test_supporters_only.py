@@ -1,17 +1,20 @@
-"""Issue 18 in Chromium, offline gateway: a creator places the supporters break in the editor
-and marks her story for supporters; a reader who does not pledge stops at the card, pledges
+"""Issue 18 end to end in Chromium, offline gateway: a creator imports her Substack export,
+finds the story among her drafts, places the supporters break in the editor and marks it for
+supporters; once staff publish it, a reader who does not pledge stops at the card, pledges
 $2.99 from it, and comes back to read the rest."""
 
 from __future__ import annotations
 
 import pytest
+from django.core.cache import cache
 
 from creators.models import User
 from stories.models import Story
 from stories.services import story_publish
 from support.models import Pledge
 from tests.browser.conftest import DESKTOP, PHONE, assert_accessible, screenshot
-from tests.conftest import make_community, make_story, make_user
+from tests.conftest import make_community, make_user
+from tests.stories.import_archives import substack_zip
 
 PASSWORD = "a long password for tests 9"
 OPENING = "The first tomatoes came in August, after a cold spring."
@@ -21,22 +24,29 @@ SECRET = "The secret was a bucket of comfrey tea every Sunday."
 
 @pytest.fixture
 def site(transactional_db, live_server, settings):
+    cache.clear()  # rate-limit counters (imports: 5 an hour) from earlier tests here
     settings.PAYMENTS_GATEWAY = "offline"
     settings.STRIPE_SECRET_KEY = ""
     settings.SUPPORT_CURRENCY = "usd"
-    lifehack = make_community("Lifehack", description="Tips for a better life.")
-    amelia = make_user("amelia", password=PASSWORD, display_name="Amelia Wilson")
+    make_community("Lifehack", description="Tips for a better life.")
+    make_user("amelia", password=PASSWORD, display_name="Amelia Wilson")
     make_user("rae", password=PASSWORD, display_name="Rae Reader")
     make_user("sam", password=PASSWORD, display_name="Sam Staff", is_staff=True)
-    body = f"<p>{OPENING}</p><p>{SECOND}</p><p>{SECRET}</p><p>And the harvest was huge.</p>"
-    make_story(
-        creator=amelia,
-        community=lifehack,
-        title="Tomatoes in August",
-        body=body,
-        status=Story.Status.DRAFT,
-    )
     return live_server
+
+
+def substack_export(tmp_path):
+    """Amelia's Substack export: one story, first published there in 2022."""
+    body = f"<p>{OPENING}</p><p>{SECOND}</p><p>{SECRET}</p><p>And the harvest was huge.</p>"
+    archive = tmp_path / "substack-export.zip"
+    row = {
+        "post_id": "7.tomatoes",
+        "post_date": "2022-08-20T09:00:00.000Z",
+        "is_published": "true",
+        "title": "Tomatoes in August",
+    }
+    archive.write_bytes(substack_zip([row], {"7.tomatoes": body}))
+    return archive
 
 
 def log_in(page, url: str, username: str, then: str) -> None:
@@ -48,16 +58,30 @@ def log_in(page, url: str, username: str, then: str) -> None:
 
 
 @pytest.mark.parametrize("viewport", [PHONE, DESKTOP], ids=["390px", "1280px"])
-def test_a_reader_meets_the_card_pledges_and_reads_on(site, page_at, viewport):
+def test_a_reader_meets_the_card_pledges_and_reads_on(site, page_at, viewport, tmp_path):
     width = viewport["width"]
-    story = Story.objects.get(title="Tomatoes in August")
 
-    # Amelia puts the break after her second paragraph with the toolbar button, marks the
-    # story for supporters and sends it to review.
+    # Amelia brings her Substack archive in from Settings → Import; the story is a draft.
     page = page_at(viewport)
+    log_in(page, site.url, "amelia", "/settings/import/")
+    page.get_by_label("Your export file").set_input_files(str(substack_export(tmp_path)))
+    page.get_by_label("Community").select_option(label="Lifehack")
+    page.get_by_role("button", name="Import my stories").click()
+    page.wait_for_url("**/settings/import/*/")
+    page.locator("[data-import-text]").get_by_text("Done.").wait_for()
+    page.get_by_role("link", name="Your stories").click()
+    page.wait_for_url("**/write/")
+    drafts = page.get_by_role("region", name="Drafts")
+    item = drafts.get_by_role("listitem").filter(has_text="Tomatoes in August")
+    assert "First published elsewhere on 20 August 2022" in item.inner_text()
+    story = Story.objects.get(title="Tomatoes in August", status=Story.Status.DRAFT)
+
+    # She puts the break after her second paragraph with the toolbar button, marks the
+    # story for supporters and sends it to review.
+    item.get_by_role("link", name="Edit").click()
+    page.wait_for_url(f"**/write/{story.pk}/")
     errors: list[str] = []
     page.on("pageerror", lambda error: errors.append(str(error)))
-    log_in(page, site.url, "amelia", f"/write/{story.pk}/")
     body = page.locator(".ProseMirror[contenteditable=true] >> visible=true").first
     body.locator("p", has_text=SECOND).click()
     page.keyboard.press("End")
