@@ -887,6 +887,9 @@ def seed_child(args: argparse.Namespace) -> dict:
     if args.reuse and marker.exists():
         seeded = json.loads(marker.read_text())
         if seeded.get("spec") == spec:
+            # Brought up to the code's migrations: a set seeded before a new column would
+            # otherwise answer every page with a 500.
+            call_command("migrate", verbosity=0)
             print(f"reusing {database}", flush=True)
             return seeded
     call_command("migrate", verbosity=0)
