@@ -108,8 +108,10 @@ def _finish(story_import: StoryImport, status: str, message: str) -> None:
 @job
 def run_import(*, import_id: int) -> None:
     with transaction.atomic():
+        # Only the import's own row is locked: PostgreSQL will not lock the nullable side of
+        # the outer join its community (SET_NULL) needs.
         story_import = (
-            StoryImport.objects.select_for_update()
+            StoryImport.objects.select_for_update(of=("self",))
             .select_related("creator", "community")
             .get(pk=import_id)
         )
