@@ -2,7 +2,8 @@
 
 The tables themselves were created by stories/migrations/0006_search.py (raw SQL, already
 applied on existing databases, so it stays in `stories`); their names keep the `stories_`
-prefix for that reason. A change to their schema is a new migration.
+prefix for that reason. A change to their schema is a new migration, in search/migrations/
+(0001 made PostgreSQL's columns use `byline_english`, which folds accents as FTS5 does).
 """
 
 from __future__ import annotations
@@ -107,7 +108,7 @@ class _PostgreSQL(_Backend):
 
         def phrase(words: Phrase) -> str:
             params.append(" ".join(words))
-            return "phraseto_tsquery('english', %s)"
+            return "phraseto_tsquery('byline_english', %s)"
 
         groups = ["(" + " && ".join(phrase(p) for p in group) + ")" for group in parsed.groups]
         sql = "(" + " || ".join(groups) + ")"
@@ -121,7 +122,7 @@ class _PostgreSQL(_Backend):
         the ranked fields, and a title with one of two words should still beat a body with both.
         """
         words = list(dict.fromkeys(w for group in parsed.groups for p in group for w in p))
-        sql = " || ".join(["plainto_tsquery('english', %s)"] * len(words))
+        sql = " || ".join(["plainto_tsquery('byline_english', %s)"] * len(words))
         return f"({sql})", words
 
     def page(
@@ -137,9 +138,9 @@ class _PostgreSQL(_Backend):
         cursor.execute(
             f"""
             SELECT h.story_id, h.total,
-                ts_headline('english', s.title, q.query, %s),
-                ts_headline('english', s.subtitle, q.query, %s),
-                ts_headline('english', s.body_text, q.query, %s)
+                ts_headline('byline_english', s.title, q.query, %s),
+                ts_headline('byline_english', s.subtitle, q.query, %s),
+                ts_headline('byline_english', s.body_text, q.query, %s)
             FROM (
                 SELECT m.*, count(*) OVER () AS total
                 FROM (
