@@ -287,7 +287,12 @@ class _SQLite(_Backend):
         wanted = offset + limit
         # The body counts for matching but not for rank, so a page is the matches with a wanted
         # word in the ranked fields (few, even for a common word: bm25 runs on them alone), then
-        # the body-only matches newest first (many: they are read by date, never ranked). The
+        # the body-only matches newest first, never ranked. Those are read one of two ways, chosen
+        # in the query by how many there are (FTS5 counts them without reading a row): many (a
+        # common word) by walking published stories newest first until enough match, few by
+        # the full-text index and a sort; see _PostgreSQL.page for the cross-over. The way not
+        # taken gets LIMIT 0, which SQLite checks before it reads a row (a WHERE on the choice
+        # would be tested once per row, or cost the walk its order). The
         # first tier's MATCH adds the ranked fields' words once more, so bm25 counts them twice:
         # the same order for words, a little more weight to words of a phrase found apart.
         # (Restricting the query's own MATCH with `rowid IN (...)` instead would keep bm25 as it
@@ -300,22 +305,32 @@ class _SQLite(_Backend):
         # update() is the one exception, and is never shown).
         cursor.execute(
             f"""
-            WITH head AS (
+            WITH strategy AS (
+                SELECT (SELECT count(*) FROM {self.table} WHERE {self.table} MATCH %s)
+                    > 0.3 * sqrt(%s * (SELECT coalesce(max(id), 1) FROM stories_story)) AS walk
+            ), head AS (
                 SELECT {self.table}.rowid AS id, {self.rank} AS score, p.published_at
                 FROM {self.table}
                 CROSS JOIN ({published_sql}) p ON p.id = {self.table}.rowid
                 WHERE {self.table} MATCH %s
                 ORDER BY score, p.published_at DESC, id DESC
                 LIMIT %s
-            ), body AS (
+            ), walked AS (
                 SELECT p.id, 0.0 AS score, p.published_at
                 FROM ({published_sql}) p
                 WHERE p.id IN (SELECT rowid FROM {self.table} WHERE {self.table} MATCH %s)
                 ORDER BY p.published_at DESC, p.id DESC
-                LIMIT %s
+                LIMIT (SELECT CASE WHEN walk THEN %s ELSE 0 END FROM strategy)
+            ), sorted AS (
+                SELECT p.id, 0.0 AS score, p.published_at
+                FROM {self.table}
+                CROSS JOIN ({published_sql}) p ON p.id = {self.table}.rowid
+                WHERE {self.table} MATCH %s
+                ORDER BY p.published_at DESC, p.id DESC
+                LIMIT (SELECT CASE WHEN walk THEN 0 ELSE %s END FROM strategy)
             ), hits AS (
                 SELECT id, score, published_at FROM (
-                    SELECT * FROM head UNION ALL SELECT * FROM body
+                    SELECT * FROM head UNION ALL SELECT * FROM walked UNION ALL SELECT * FROM sorted
                 )
                 ORDER BY score, published_at DESC, id DESC
                 LIMIT %s OFFSET %s
@@ -340,8 +355,13 @@ class _SQLite(_Backend):
             ORDER BY hits.score, hits.published_at DESC, hits.id DESC
             """,
             [
+                f"({match}) NOT {ranked}",
+                wanted,
                 *published_params,
                 f"({match}) AND {ranked}",
+                wanted,
+                *published_params,
+                f"({match}) NOT {ranked}",
                 wanted,
                 *published_params,
                 f"({match}) NOT {ranked}",
