@@ -159,9 +159,11 @@ def print_table(results: list[dict]) -> None:
     )
     for r in results:
         c = r["cpu"]
+        server = r.get("server_cpu_ms")
         print(
             f"  {r['vendor']:<11} median {c['median_ms']:.1f}  p95 {c['p95_ms']:.1f}"
             f"  max {c['max_ms']:.1f}"
+            + (f"   + the server's CPU, mean {server:.1f} per search" if server is not None else "")
         )
     print(
         "\nThrough the real view (django.test.Client GET /search/?q=..., anonymous, warm;"
@@ -408,6 +410,7 @@ def time_queries(
         run(query)
     # Timings on a shared machine mean little without how busy it was.
     print("load average before timing: {:.2f} {:.2f} {:.2f}".format(*os.getloadavg()), flush=True)
+    server_cpu_started = server_cpu_seconds()
     timings: dict[str, list[float]] = {kind: [] for kind in queries}
     cpu: list[float] = []
     counts: dict[str, list[int]] = {kind: [] for kind in queries}
@@ -417,6 +420,12 @@ def time_queries(
             timings[kind].append(ms)
             cpu.append(cpu_ms)
             counts[kind].append(count)
+    server_cpu = server_cpu_seconds()
+    server_cpu_ms = (
+        (server_cpu - server_cpu_started) * 1000 / (args.passes * len(everything))
+        if server_cpu is not None and server_cpu_started is not None
+        else None
+    )
     view_ms, view_cpu = time_view([q for _, q in everything][::7])
     print("load average after timing:  {:.2f} {:.2f} {:.2f}".format(*os.getloadavg()), flush=True)
     all_ms = [ms for kind in timings for ms in timings[kind]]
@@ -428,6 +437,7 @@ def time_queries(
         "timings": len(all_ms),
         **summary(all_ms),
         "cpu": summary(cpu),
+        "server_cpu_ms": server_cpu_ms,
         "view": {**summary(view_ms), "cpu": summary(view_cpu), "requests": len(view_ms)},
         "by_kind": {
             kind: {
@@ -438,6 +448,25 @@ def time_queries(
             for kind in queries
         },
     }
+
+
+def server_cpu_seconds() -> float | None:
+    """CPU seconds used so far by this connection's PostgreSQL backend, from /proc (so only
+    when the server runs on this machine); None elsewhere. Clock ticks are 10 ms, so only a
+    mean over many searches means anything."""
+    from django.db import connection
+
+    if connection.vendor != "postgresql":
+        return None
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_backend_pid()")
+        pid = cursor.fetchone()[0]
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except OSError:
+        return None
+    # utime and stime, fields 14 and 15 of stat(5); the first two fields were split off.
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
 def time_view(queries: list[str]) -> tuple[list[float], list[float]]:
