@@ -304,9 +304,10 @@ def test_a_page_of_results_takes_three_queries(alice, bob, lifehack, n, django_a
         assert response.status_code == 200
 
 
-def test_no_match_takes_one_query_and_no_words_none(alice, lifehack, django_assert_num_queries):
+def test_no_match_takes_two_queries_and_no_words_none(alice, lifehack, django_assert_num_queries):
     make_story(creator=alice, community=lifehack, title="Chard")
-    with django_assert_num_queries(1):
+    # the search, and the vocabulary for a typo to correct (it has none one letter away)
+    with django_assert_num_queries(2):
         assert list(search_stories("zucchini").object_list) == []
     with django_assert_num_queries(0):
         assert list(search_stories("?!").object_list) == []
@@ -371,3 +372,23 @@ def test_signed_in_and_anonymous_readers_search_with_the_same_queries(
     extra = [sql for sql in reader_sql if sql not in search_sql]
     assert len(extra) == 1 and extra[0].startswith('SELECT "creators_user"."id"')
     assert [sql for sql in reader_sql if sql in search_sql] == search_sql
+
+
+def test_a_one_letter_typo_is_corrected_only_when_nothing_matches(
+    client, alice, lifehack, django_assert_num_queries
+):
+    make_story(creator=alice, community=lifehack, title="Sourdough for beginners")
+    make_story(creator=alice, community=lifehack, title="Sourdugh, a bakery in Leeds")
+    make_story(creator=alice, community=lifehack, title="Rhubarb crumble")
+    # A word some story has is never corrected, even if it looks like a typo of another.
+    assert titles("sourdugh") == ["Sourdugh, a bakery in Leeds"]
+    assert search_stories("sourdugh").corrected is None
+    # the search, the vocabulary, the corrected search's three
+    with django_assert_num_queries(5):
+        page = search_stories("Rhubarbb crumble")
+    assert page.corrected == "rhubarb crumble"  # the corrected word as the vocabulary keeps it
+    assert [r.story.title for r in page.object_list] == ["Rhubarb crumble"]
+    html = client.get("/search/", {"q": "rhubrab"}).content.decode()
+    assert "No results for “rhubrab”. Showing 1 result for “<strong>rhubarb</strong>”" in html
+    # Nothing one letter away: no results, and no correction offered.
+    assert search_stories("rhubxxb").paginator.count == 0
