@@ -152,6 +152,30 @@ def print_table(results: list[dict]) -> None:
             f"{r['index_seconds']:>9.1f}{r['timings']:>9}{r['median_ms']:>11.1f}"
             f"{r['p95_ms']:>9.1f}{r['max_ms']:>9.1f}"
         )
+    print(
+        "\nCPU ms per search: time.process_time() in the benchmark's process around"
+        " search_stories and its page (on SQLite that includes the database's work, on"
+        " PostgreSQL it does not: the server's CPU is another process's)."
+    )
+    for r in results:
+        c = r["cpu"]
+        server = r.get("server_cpu_ms")
+        print(
+            f"  {r['vendor']:<11} median {c['median_ms']:.1f}  p95 {c['p95_ms']:.1f}"
+            f"  max {c['max_ms']:.1f}"
+            + (f"   + the server's CPU, mean {server:.1f} per search" if server is not None else "")
+        )
+    print(
+        "\nThrough the real view (django.test.Client GET /search/?q=..., anonymous, warm;"
+        " every 7th query): wall ms and CPU ms per request."
+    )
+    for r in results:
+        v = r["view"]
+        print(
+            f"  {r['vendor']:<11} {v['requests']} requests: wall median {v['median_ms']:.1f}"
+            f" p95 {v['p95_ms']:.1f}; CPU median {v['cpu']['median_ms']:.1f}"
+            f" p95 {v['cpu']['p95_ms']:.1f}"
+        )
     for r in results:
         print(f"\n{r['vendor']}: median / p95 / max ms by kind of query")
         for kind, row in r["by_kind"].items():
@@ -372,26 +396,37 @@ def time_queries(
 
     from search.results import search_stories
 
-    def run(query: str) -> tuple[float, int]:
-        started = time.perf_counter()
+    def run(query: str) -> tuple[float, float, int]:
+        started, cpu = time.perf_counter(), time.process_time()
         page = search_stories(query, page_number=1)
         results = list(page.object_list)  # the page's highlights, stories and tags
         for result in results:
             str(result.title_html), str(result.excerpt_html), list(result.story.tags.all())
-        return (time.perf_counter() - started) * 1000, page.paginator.count
+        cpu_ms = (time.process_time() - cpu) * 1000
+        return (time.perf_counter() - started) * 1000, cpu_ms, page.paginator.count
 
     everything = [(kind, q) for kind, qs in queries.items() for q in qs]
     for _, query in everything:  # warm caches: a live site's are warm
         run(query)
     # Timings on a shared machine mean little without how busy it was.
     print("load average before timing: {:.2f} {:.2f} {:.2f}".format(*os.getloadavg()), flush=True)
+    server_cpu_started = server_cpu_seconds()
     timings: dict[str, list[float]] = {kind: [] for kind in queries}
+    cpu: list[float] = []
     counts: dict[str, list[int]] = {kind: [] for kind in queries}
     for _ in range(args.passes):
         for kind, query in everything:
-            ms, count = run(query)
+            ms, cpu_ms, count = run(query)
             timings[kind].append(ms)
+            cpu.append(cpu_ms)
             counts[kind].append(count)
+    server_cpu = server_cpu_seconds()
+    server_cpu_ms = (
+        (server_cpu - server_cpu_started) * 1000 / (args.passes * len(everything))
+        if server_cpu is not None and server_cpu_started is not None
+        else None
+    )
+    view_ms, view_cpu = time_view([q for _, q in everything][::7])
     print("load average after timing:  {:.2f} {:.2f} {:.2f}".format(*os.getloadavg()), flush=True)
     all_ms = [ms for kind in timings for ms in timings[kind]]
     return {
@@ -401,6 +436,9 @@ def time_queries(
         "index_seconds": index_seconds,
         "timings": len(all_ms),
         **summary(all_ms),
+        "cpu": summary(cpu),
+        "server_cpu_ms": server_cpu_ms,
+        "view": {**summary(view_ms), "cpu": summary(view_cpu), "requests": len(view_ms)},
         "by_kind": {
             kind: {
                 **summary(timings[kind]),
@@ -410,6 +448,52 @@ def time_queries(
             for kind in queries
         },
     }
+
+
+def server_cpu_seconds() -> float | None:
+    """CPU seconds used so far by this connection's PostgreSQL backend, from /proc (so only
+    when the server runs on this machine); None elsewhere. Clock ticks are 10 ms, so only a
+    mean over many searches means anything."""
+    from django.db import connection
+
+    if connection.vendor != "postgresql":
+        return None
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_backend_pid()")
+        pid = cursor.fetchone()[0]
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except OSError:
+        return None
+    # utime and stime, fields 14 and 15 of stat(5); the first two fields were split off.
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def time_view(queries: list[str]) -> tuple[list[float], list[float]]:
+    """A few searches through the real page (URL, middleware, view, template) as an anonymous
+    reader, with django.test.Client: wall and CPU ms per request, warm."""
+    from django.conf import settings
+    from django.test import Client, override_settings
+
+    # As the deployed site sees it: a known host, over HTTPS (no redirect to it). Static URLs
+    # unhashed, as the benchmark runs no collectstatic; the rest of the page is as deployed.
+    client = Client(HTTP_HOST="localhost")
+    storages = {
+        **settings.STORAGES,
+        "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+    }
+    wall, cpu = [], []
+    with override_settings(STORAGES=storages):
+        for query in queries:
+            response = client.get("/search/", {"q": query}, secure=True)
+            assert response.status_code == 200, (query, response.status_code)
+        for query in queries:
+            started, cpu_started = time.perf_counter(), time.process_time()
+            response = client.get("/search/", {"q": query}, secure=True)
+            cpu.append((time.process_time() - cpu_started) * 1000)
+            wall.append((time.perf_counter() - started) * 1000)
+            assert response.status_code == 200, (query, response.status_code)
+    return wall, cpu
 
 
 def summary(ms: list[float]) -> dict[str, float]:

@@ -2,7 +2,8 @@
 
 The tables themselves were created by stories/migrations/0006_search.py (raw SQL, already
 applied on existing databases, so it stays in `stories`); their names keep the `stories_`
-prefix for that reason. A change to their schema is a new migration.
+prefix for that reason. A change to their schema is a new migration, in search/migrations/
+(0001 made PostgreSQL's columns use `byline_english`, which folds accents as FTS5 does).
 """
 
 from __future__ import annotations
@@ -22,6 +23,10 @@ from search.query import ParsedQuery, Phrase
 # whole text, which on PostgreSQL costs seconds for a common word over 100,000 stories.
 
 Row = tuple[int, int, str, str, str]  # story id, total matches, title, subtitle, excerpt
+
+# Up to this many matches the count is exact: each is joined with the published stories. Past
+# it the count is the index's own (see the backends' page()), which costs no join per match.
+COUNT_EXACT = 1000
 
 
 class _Backend:
@@ -67,9 +72,12 @@ class _PostgreSQL(_Backend):
     )
 
     def create_index(self, cursor) -> None:
-        cursor.execute(
-            f"CREATE INDEX IF NOT EXISTS {self.table}_document ON {self.table} USING gin (document)"
-        )
+        # `document` finds the matches; `head` the few of them that rank (search/migrations/0002).
+        for column in ("document", "head"):
+            cursor.execute(
+                f"CREATE INDEX IF NOT EXISTS {self.table}_{column} "
+                f"ON {self.table} USING gin ({column})"
+            )
 
     def upsert(self, cursor, rows: Sequence[tuple], *, fresh: bool = False) -> None:
         if fresh:
@@ -94,6 +102,7 @@ class _PostgreSQL(_Backend):
         # A full build loads faster without the index, and a GIN index built in one go is
         # smaller than one grown row by row.
         cursor.execute(f"DROP INDEX IF EXISTS {self.table}_document")
+        cursor.execute(f"DROP INDEX IF EXISTS {self.table}_head")
         cursor.execute(f"TRUNCATE {self.table}")
 
     def optimize(self, cursor) -> None:
@@ -107,7 +116,7 @@ class _PostgreSQL(_Backend):
 
         def phrase(words: Phrase) -> str:
             params.append(" ".join(words))
-            return "phraseto_tsquery('english', %s)"
+            return "phraseto_tsquery('byline_english', %s)"
 
         groups = ["(" + " && ".join(phrase(p) for p in group) + ")" for group in parsed.groups]
         sql = "(" + " || ".join(groups) + ")"
@@ -121,7 +130,7 @@ class _PostgreSQL(_Backend):
         the ranked fields, and a title with one of two words should still beat a body with both.
         """
         words = list(dict.fromkeys(w for group in parsed.groups for p in group for w in p))
-        sql = " || ".join(["plainto_tsquery('english', %s)"] * len(words))
+        sql = " || ".join(["plainto_tsquery('byline_english', %s)"] * len(words))
         return f"({sql})", words
 
     def page(
@@ -131,45 +140,101 @@ class _PostgreSQL(_Backend):
         ranking, ranking_params = self.ranking(parsed)
         published_sql, published_params = published
         marks = {"start": MARK_START, "stop": MARK_END}
-        # Rank and count every match, but highlight only the page: ts_headline re-reads the text.
-        # OFFSET 0 keeps the ranking in the scan, so the count's window holds three numbers per
-        # match, not each match's `head`.
-        cursor.execute(
-            f"""
-            SELECT h.story_id, h.total,
-                ts_headline('english', s.title, q.query, %s),
-                ts_headline('english', s.subtitle, q.query, %s),
-                ts_headline('english', s.body_text, q.query, %s)
-            FROM (
-                SELECT m.*, count(*) OVER () AS total
-                FROM (
-                    SELECT s.story_id, p.published_at,
-                        ts_rank('{self.weights}', s.head, q.ranking) AS score
-                    FROM {self.table} s
-                    JOIN ({published_sql}) p ON p.id = s.story_id
-                    CROSS JOIN (SELECT {tsquery} AS query, {ranking} AS ranking) q
-                    WHERE s.document @@ q.query
-                    OFFSET 0
-                ) m
-                ORDER BY m.score DESC, m.published_at DESC, m.story_id DESC
-                LIMIT %s OFFSET %s
-            ) h
+        title = self.title_options.format(**marks)
+        excerpt = self.excerpt_options.format(**marks)
+        wanted = offset + limit
+        params: list = []
+
+        def query() -> str:
+            params.extend(query_params)
+            return tsquery
+
+        def ranked() -> str:
+            params.extend(ranking_params)
+            return ranking
+
+        def pub() -> str:
+            params.extend(published_params)
+            return published_sql
+
+        def value(v) -> str:
+            params.append(v)
+            return "%s"
+
+        # Every parameter is added by the helper that writes its placeholder, and an f-string
+        # is evaluated left to right, so `params` ends in the placeholders' order.
+
+        # The body counts for matching but not for rank (ts_rank reads `head`), so a page is
+        # the matches with a wanted word in `head`, ranked (few, even for a common word: both
+        # GIN indexes together find them), then the body-only matches newest first, never
+        # ranked. Those are read one of two ways, chosen in the query by how many match: many
+        # (a common word) by walking published stories newest first until enough match, few
+        # by the GIN index and a sort. Walking costs about `wanted` * stories / matches probes,
+        # the index about one row per match; they cross near 2 * sqrt(wanted * stories).
+        #
+        # The count joins published stories up to COUNT_EXACT matches; past that it is the
+        # index's own count, which holds published stories only (a row left by a bulk update()
+        # is the one exception, and is never shown). Only the page is highlighted.
+        sql = f"""
+            WITH doc AS MATERIALIZED (
+                SELECT story_id FROM {self.table} WHERE document @@ {query()}
+            ), heads AS MATERIALIZED (
+                SELECT story_id, ts_rank('{self.weights}', head, {ranked()}) AS score
+                FROM {self.table} WHERE head @@ {ranked()}
+            ), ranked AS MATERIALIZED (
+                SELECT story_id, score FROM heads
+                WHERE story_id IN (SELECT story_id FROM doc)
+            ), exact AS (
+                SELECT count(*) AS n FROM (
+                    SELECT 1 FROM doc JOIN ({pub()}) p ON p.id = doc.story_id
+                    LIMIT {COUNT_EXACT + 1}
+                ) x
+            ), total AS (
+                SELECT CASE WHEN n <= {COUNT_EXACT} THEN n ELSE (SELECT count(*) FROM doc) END
+                    AS n
+                FROM exact
+            ), strategy AS (
+                SELECT (SELECT count(*) FROM doc) - (SELECT count(*) FROM ranked)
+                    > 2 * sqrt({value(wanted)} * greatest(reltuples, 1)) AS walk
+                FROM pg_class WHERE oid = '{self.table}'::regclass
+            ), head AS (
+                SELECT r.story_id, p.published_at, r.score
+                FROM ranked r JOIN ({pub()}) p ON p.id = r.story_id
+                ORDER BY r.score DESC, p.published_at DESC, r.story_id DESC
+                LIMIT {value(wanted)}
+            ), walked AS (
+                SELECT p.id AS story_id, p.published_at, 0::real AS score
+                FROM ({pub()}) p
+                WHERE (SELECT walk FROM strategy)
+                AND (p.id IN (SELECT story_id FROM doc)) IS TRUE
+                AND p.id NOT IN (SELECT story_id FROM ranked)
+                ORDER BY p.published_at DESC, p.id DESC
+                LIMIT {value(wanted)}
+            ), sorted AS (
+                SELECT p.id AS story_id, p.published_at, 0::real AS score
+                FROM doc JOIN ({pub()}) p ON p.id = doc.story_id
+                WHERE NOT (SELECT walk FROM strategy)
+                AND doc.story_id NOT IN (SELECT story_id FROM ranked)
+                ORDER BY p.published_at DESC, p.id DESC
+                LIMIT {value(wanted)}
+            ), hits AS (
+                SELECT * FROM (
+                    SELECT * FROM head UNION ALL SELECT * FROM walked
+                    UNION ALL SELECT * FROM sorted
+                ) t
+                ORDER BY score DESC, published_at DESC, story_id DESC
+                LIMIT {value(limit)} OFFSET {value(offset)}
+            )
+            SELECT h.story_id, (SELECT n FROM total),
+                ts_headline('byline_english', s.title, q.query, {value(title)}),
+                ts_headline('byline_english', s.subtitle, q.query, {value(title)}),
+                ts_headline('byline_english', s.body_text, q.query, {value(excerpt)})
+            FROM hits h
             JOIN {self.table} s ON s.story_id = h.story_id
-            CROSS JOIN (SELECT {tsquery} AS query) q
+            CROSS JOIN (SELECT {query()} AS query) q
             ORDER BY h.score DESC, h.published_at DESC, h.story_id DESC
-            """,
-            [
-                self.title_options.format(**marks),
-                self.title_options.format(**marks),
-                self.excerpt_options.format(**marks),
-                *published_params,
-                *query_params,
-                *ranking_params,
-                limit,
-                offset,
-                *query_params,
-            ],
-        )
+        """
+        cursor.execute(sql, params)
         return cursor.fetchall()
 
 
@@ -207,30 +272,81 @@ class _SQLite(_Backend):
             expression += f" NOT {phrase(words)}"
         return expression
 
+    @staticmethod
+    def ranked_words(parsed: ParsedQuery) -> str:
+        """Any wanted word in the fields that rank (all but the body), in FTS5 syntax."""
+        words = dict.fromkeys(w for group in parsed.groups for p in group for w in p)
+        return "{title subtitle tags creator} : (" + " OR ".join(f'"{w}"' for w in words) + ")"
+
     def page(
         self, cursor, parsed: ParsedQuery, published: tuple[str, tuple], *, limit: int, offset: int
     ) -> list[Row]:
         published_sql, published_params = published
         match = self.match(parsed)
-        # CROSS JOIN keeps the full-text index as the outer loop (otherwise SQLite may walk
-        # every published story and probe the index for each). bm25() may not share a SELECT
-        # with a window function, so the count reads the matches' CTE, which SQLite then
-        # materialises: every match is ranked once. Only the page is highlighted, as
+        ranked = self.ranked_words(parsed)
+        wanted = offset + limit
+        # The body counts for matching but not for rank, so a page is the matches with a wanted
+        # word in the ranked fields (few, even for a common word: bm25 runs on them alone), then
+        # the body-only matches newest first, never ranked. Those are read one of two ways, chosen
+        # in the query by how many there are (FTS5 counts them without reading a row): many (a
+        # common word) by walking published stories newest first until enough match, few by
+        # the full-text index and a sort; see _PostgreSQL.page for the cross-over. The way not
+        # taken gets LIMIT 0, which SQLite checks before it reads a row (a WHERE on the choice
+        # would be tested once per row, or cost the walk its order). The
+        # first tier's MATCH adds the ranked fields' words once more, so bm25 counts them twice:
+        # the same order for words, a little more weight to words of a phrase found apart.
+        # (Restricting the query's own MATCH with `rowid IN (...)` instead would keep bm25 as it
+        # was, but makes FTS5 run the query once per row: 100 times slower.) Only
+        # the first offset + limit of each tier is kept, and only the page is highlighted, as
         # highlight() and snippet() re-read the text.
+        #
+        # The count joins published stories up to COUNT_EXACT matches; past that it is the
+        # index's own count, which holds published stories only (a row left behind by a bulk
+        # update() is the one exception, and is never shown).
         cursor.execute(
             f"""
-            WITH matches AS (
+            WITH strategy AS (
+                SELECT (SELECT count(*) FROM {self.table} WHERE {self.table} MATCH %s)
+                    > 0.3 * sqrt(%s * (SELECT coalesce(max(id), 1) FROM stories_story)) AS walk
+            ), head AS (
                 SELECT {self.table}.rowid AS id, {self.rank} AS score, p.published_at
                 FROM {self.table}
                 CROSS JOIN ({published_sql}) p ON p.id = {self.table}.rowid
                 WHERE {self.table} MATCH %s
+                ORDER BY score, p.published_at DESC, id DESC
+                LIMIT %s
+            ), walked AS (
+                SELECT p.id, 0.0 AS score, p.published_at
+                FROM ({published_sql}) p
+                WHERE p.id IN (SELECT rowid FROM {self.table} WHERE {self.table} MATCH %s)
+                ORDER BY p.published_at DESC, p.id DESC
+                LIMIT (SELECT CASE WHEN walk THEN %s ELSE 0 END FROM strategy)
+            ), sorted AS (
+                SELECT p.id, 0.0 AS score, p.published_at
+                FROM {self.table}
+                CROSS JOIN ({published_sql}) p ON p.id = {self.table}.rowid
+                WHERE {self.table} MATCH %s
+                ORDER BY p.published_at DESC, p.id DESC
+                LIMIT (SELECT CASE WHEN walk THEN 0 ELSE %s END FROM strategy)
             ), hits AS (
-                SELECT id, score, published_at, (SELECT count(*) FROM matches) AS total
-                FROM matches
+                SELECT id, score, published_at FROM (
+                    SELECT * FROM head UNION ALL SELECT * FROM walked UNION ALL SELECT * FROM sorted
+                )
                 ORDER BY score, published_at DESC, id DESC
                 LIMIT %s OFFSET %s
+            ), exact AS (
+                SELECT count(*) AS n FROM (
+                    SELECT 1 FROM {self.table}
+                    CROSS JOIN ({published_sql}) p ON p.id = {self.table}.rowid
+                    WHERE {self.table} MATCH %s
+                    LIMIT {COUNT_EXACT + 1}
+                )
+            ), total AS (
+                SELECT CASE WHEN n <= {COUNT_EXACT} THEN n ELSE (
+                    SELECT count(*) FROM {self.table} WHERE {self.table} MATCH %s
+                ) END AS n FROM exact
             )
-            SELECT hits.id, hits.total,
+            SELECT hits.id, (SELECT n FROM total),
                 highlight({self.table}, 0, %s, %s),
                 highlight({self.table}, 1, %s, %s),
                 snippet({self.table}, 2, %s, %s, %s, {self.excerpt_tokens})
@@ -239,10 +355,22 @@ class _SQLite(_Backend):
             ORDER BY hits.score, hits.published_at DESC, hits.id DESC
             """,
             [
+                f"({match}) NOT {ranked}",
+                wanted,
                 *published_params,
-                match,
+                f"({match}) AND {ranked}",
+                wanted,
+                *published_params,
+                f"({match}) NOT {ranked}",
+                wanted,
+                *published_params,
+                f"({match}) NOT {ranked}",
+                wanted,
                 limit,
                 offset,
+                *published_params,
+                match,
+                match,
                 MARK_START,
                 MARK_END,
                 MARK_START,

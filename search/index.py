@@ -11,6 +11,7 @@ from django.db.models import QuerySet
 from taggit.models import TaggedItem
 
 from core.sanitizer import html_to_text
+from search import spelling
 from search.backends import backend_for
 from search.marks import plain
 from stories.access import split_body
@@ -95,6 +96,12 @@ def index_stories(ids: Iterable[int]) -> None:
         backend.delete(cursor, [story_id for story_id in ids if story_id not in indexed])
         if rows:
             backend.upsert(cursor, rows)
+    spelling.remember(_known_words(rows))
+
+
+def _known_words(rows: Iterable[tuple]) -> set[str]:
+    """The words of index rows that typos are corrected to: all but the body's."""
+    return spelling.words(*(text for row in rows for text in (row[1], row[2], row[4], row[5])))
 
 
 def index_story(story: Story) -> None:
@@ -127,6 +134,7 @@ def reindex_creator(user) -> None:
             )
             return
         name = creator_text(user.display_name, user.username, user.get_full_name())
+        spelling.remember(spelling.words(name))
         cursor.execute(
             f"UPDATE {backend.table} SET creator = %s "
             f"WHERE {backend.key} IN ({stories_sql}) AND creator <> %s",
@@ -169,6 +177,7 @@ def fill_index(
         rows = index_rows(published, tagged_items, story_type_id)
         while batch := _take(rows, BUILD_BATCH):
             backend.upsert(cursor, batch, fresh=True)
+            spelling.remember(_known_words(batch))
             total += len(batch)
         backend.optimize(cursor)
     return total

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+import re
 from dataclasses import dataclass
 
 from django.conf import settings
@@ -10,10 +11,14 @@ from django.core.paginator import Page, Paginator
 from django.db import connection
 from django.utils.safestring import SafeString
 
+from search import spelling
 from search.backends import Row, backend_for
 from search.marks import marked
 from search.query import parse_query
 from stories.models import Story
+
+# A word as the parser sees it, to put a correction in place of a typo in the reader's query.
+_WORD = re.compile(r"[^\W_]+")
 
 # No search has this many pages; a larger ?page= is past the end like any other.
 MAX_PAGE = 100_000
@@ -57,6 +62,30 @@ def _requested(page_number: int | str | None) -> int:
 
 
 def search_stories(query: str, *, page_number: int | str | None = 1) -> Page:
+    """One page of published stories matching `query`, or, if nothing does, matching it with
+    its one-letter typos corrected; the page's `corrected` says the query it shows (or None).
+
+    A search that finds something costs what _search costs; one that finds nothing costs one
+    more query, the vocabulary's, and the corrected search's if there is a correction.
+    """
+    page = _search(query, page_number=page_number)
+    page.corrected = None
+    parsed = parse_query(query or "")
+    if page.paginator.count or parsed is None:
+        return page
+    asked = [w for group in parsed.groups for phrase in group for w in phrase]
+    fixes = spelling.corrections(asked)
+    if not fixes:
+        return page
+    corrected = _WORD.sub(lambda m: fixes.get(spelling.fold(m.group()), m.group()), query)
+    retry = _search(corrected, page_number=page_number)
+    if not retry.paginator.count:
+        return page
+    retry.corrected = corrected
+    return retry
+
+
+def _search(query: str, *, page_number: int | str | None = 1) -> Page:
     """One page of published stories matching `query`, most relevant first, matches marked.
 
     The page's `paginator.count` is the number of matches. A query with nothing to look for

@@ -52,6 +52,15 @@ HOSTILE = [
     "🌱🌱",
     "x" * 5000,
     "garden " * 200,
+    # Through the typo vocabulary (nothing matches, so it is asked).
+    "gardn soupp",
+    "Gärdén",
+    "cafe\u0301",
+    "\ufb01nance",  # a ligature, which NFKD folding spells out
+    "gardn " * 40,
+    "q" * 41 + " gardn",
+    "-gardn soupp",
+    '"gardn soupp"',
 ]
 
 

@@ -304,9 +304,10 @@ def test_a_page_of_results_takes_three_queries(alice, bob, lifehack, n, django_a
         assert response.status_code == 200
 
 
-def test_no_match_takes_one_query_and_no_words_none(alice, lifehack, django_assert_num_queries):
+def test_no_match_takes_two_queries_and_no_words_none(alice, lifehack, django_assert_num_queries):
     make_story(creator=alice, community=lifehack, title="Chard")
-    with django_assert_num_queries(1):
+    # the search, and the vocabulary for a typo to correct (it has none one letter away)
+    with django_assert_num_queries(2):
         assert list(search_stories("zucchini").object_list) == []
     with django_assert_num_queries(0):
         assert list(search_stories("?!").object_list) == []
@@ -317,3 +318,77 @@ def test_a_page_past_the_end_costs_two_more_queries(alice, lifehack, django_asse
     # the empty page, the first match for the total, the last page, its story, tags
     with django_assert_num_queries(5):
         assert titles("chard", page=7) == ["Chard"]
+
+
+@pytest.mark.parametrize("body_only", [3, 10])
+def test_title_matches_come_first_then_body_only_matches_newest_first_across_pages(
+    alice, lifehack, settings, body_only
+):
+    # PostgreSQL reads body-only matches one of two ways, by how many there are against the
+    # size of the index (sorted when few, walked newest first when many): 3 and 10 take one
+    # each in a test database; the order must not depend on which.
+    settings.STORIES_PER_PAGE = 4
+    for i in range(body_only):
+        make_story(
+            creator=alice,
+            community=lifehack,
+            title=f"Body {i}",
+            body="<p>Notes on elderflower cordial.</p>",
+            published_ago=timedelta(days=i + 1),
+        )
+    make_story(creator=alice, community=lifehack, title="Elderflower", published_ago=timedelta(99))
+    make_story(
+        creator=alice,
+        community=lifehack,
+        title="Cordial",
+        tags=["elderflower"],
+        published_ago=timedelta(days=98),
+    )
+    expected = ["Elderflower", "Cordial", *[f"Body {i}" for i in range(body_only)]]
+    found = []
+    page = search_stories("elderflower")
+    assert page.paginator.count == body_only + 2
+    for number in page.paginator.page_range:
+        found += titles("elderflower", page=number)
+    assert found == expected
+
+
+def test_signed_in_and_anonymous_readers_search_with_the_same_queries(
+    alice, bob, lifehack, django_assert_num_queries
+):
+    # No per-reader work in the ranked query: a signed-in reader's page costs one query more,
+    # the one every signed-in page costs (the session and its user, in one), and the search SQL
+    # is the same.
+    make_story(creator=alice, community=lifehack, title="Chard", tags=["leaf"])
+    anonymous, signed_in = Client(), Client()
+    signed_in.force_login(bob)
+    with django_assert_num_queries(3) as anonymous_queries:
+        assert anonymous.get("/search/", {"q": "chard"}).status_code == 200
+    with django_assert_num_queries(4) as reader_queries:
+        assert signed_in.get("/search/", {"q": "chard"}).status_code == 200
+    search_sql = [q["sql"] for q in anonymous_queries.captured_queries]
+    reader_sql = [q["sql"] for q in reader_queries.captured_queries]
+    # The reader's own query comes when the page first asks who is signed in.
+    extra = [sql for sql in reader_sql if sql not in search_sql]
+    assert len(extra) == 1 and extra[0].startswith('SELECT "creators_user"."id"')
+    assert [sql for sql in reader_sql if sql in search_sql] == search_sql
+
+
+def test_a_one_letter_typo_is_corrected_only_when_nothing_matches(
+    client, alice, lifehack, django_assert_num_queries
+):
+    make_story(creator=alice, community=lifehack, title="Sourdough for beginners")
+    make_story(creator=alice, community=lifehack, title="Sourdugh, a bakery in Leeds")
+    make_story(creator=alice, community=lifehack, title="Rhubarb crumble")
+    # A word some story has is never corrected, even if it looks like a typo of another.
+    assert titles("sourdugh") == ["Sourdugh, a bakery in Leeds"]
+    assert search_stories("sourdugh").corrected is None
+    # the search, the vocabulary, the corrected search's three
+    with django_assert_num_queries(5):
+        page = search_stories("Rhubarbb crumble")
+    assert page.corrected == "rhubarb crumble"  # the corrected word as the vocabulary keeps it
+    assert [r.story.title for r in page.object_list] == ["Rhubarb crumble"]
+    html = client.get("/search/", {"q": "rhubrab"}).content.decode()
+    assert "No results for “rhubrab”. Showing 1 result for “<strong>rhubarb</strong>”" in html
+    # Nothing one letter away: no results, and no correction offered.
+    assert search_stories("rhubxxb").paginator.count == 0
