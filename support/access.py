@@ -35,11 +35,11 @@ def pledge_gives_access(*, story: Any, user: User | None) -> bool:
     if user is None:
         pledged = Value(False, output_field=BooleanField())
     else:
-        paid_up = Pledge.objects.filter(
-            supporter_id=user.pk,
-            creator_id=story.creator_id,
-            status__in=(Pledge.Status.ACTIVE, Pledge.Status.PAST_DUE),
-        ).filter(Q(cancel_at_period_end=False) | Q(current_period_end__gt=timezone.now()))
+        paid_up = (
+            Pledge.objects.paying()
+            .filter(supporter_id=user.pk, creator_id=story.creator_id)
+            .filter(Q(cancel_at_period_end=False) | Q(current_period_end__gt=timezone.now()))
+        )
         pledged = Exists(paid_up)
     row = (
         User.objects.filter(pk=story.creator_id)
