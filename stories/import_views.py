@@ -6,6 +6,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.template.loader import render_to_string
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
@@ -87,6 +88,11 @@ def import_status(request: HttpRequest, pk: int) -> JsonResponse:
             "total": story_import.total,
             "finished": story_import.is_finished,
             "message": story_import.message,
+            # The sentence the page shows, from the page's own template: the script only
+            # puts it in place.
+            "text": render_to_string(
+                "stories/_import_progress.html", {"story_import": story_import}
+            ).strip(),
         }
     )
 

@@ -12,16 +12,6 @@
   var bar = box.querySelector("[data-import-bar]");
   var url = box.getAttribute("data-status-url");
 
-  function describe(state) {
-    if (state.status === "queued") {
-      return "Waiting to start: " + state.total + (state.total === 1 ? " story" : " stories") + " to import.";
-    }
-    if (state.status === "running") {
-      return "Importing story " + Math.min(state.done + 1, state.total) + " of " + state.total + ".";
-    }
-    return state.status_display + ".";
-  }
-
   function poll() {
     fetch(url, { headers: { Accept: "application/json" }, credentials: "same-origin" })
       .then(function (response) {
@@ -35,7 +25,7 @@
           window.location.reload();
           return;
         }
-        text.textContent = describe(state);
+        text.textContent = state.text;  // from templates/stories/_import_progress.html
         if (bar) {
           bar.max = Math.max(state.total, 1);
           bar.value = state.done;

@@ -407,6 +407,7 @@ def test_the_progress_page_and_its_status_say_how_far_it_is(do_import, creator_c
         "total": 1,
         "finished": True,
         "message": "1 of 1 stories imported as drafts.",
+        "text": "Done.",
     }
 
 
