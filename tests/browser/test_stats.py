@@ -15,6 +15,7 @@ from insights.models import Insight
 from reactions.models import Like
 from reactions.services import like_add
 from stories.models import Story
+from stories.services import story_set_for_supporters
 from subscriptions.models import Subscription
 from support.models import LedgerEntry
 from support.services import support_settings_update, tip_create
@@ -62,6 +63,8 @@ def add_to_the_demo() -> None:
                 created_at=now - timedelta(days=i)
             )
     support_settings_update(creator=amelia, accepts_support=True)
+    # Issue 18: a story for supporters gives the per-story table its fifth column.
+    story_set_for_supporters(story=stories[-1], actor=amelia, for_supporters=True)
     for months_ago, amount in enumerate([500, 300, 1000, 200, 700, 500, 1500]):
         tip, _ = tip_create(creator=amelia, supporter=readers[months_ago], amount=amount)
         backdate(now - timedelta(days=30 * months_ago), tip=tip)
