@@ -8,6 +8,7 @@ prefix for that reason. A change to their schema is a new migration, in search/m
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Sequence
 
 from django.db.backends.base.base import BaseDatabaseWrapper
@@ -24,8 +25,9 @@ from search.query import ParsedQuery, Phrase
 
 Row = tuple[int, int, str, str, str]  # story id, total matches, title, subtitle, excerpt
 
-# Up to this many matches the count is exact: each is joined with the published stories. Past
-# it the count is the index's own (see the backends' page()), which costs no join per match.
+# Matches are counted up to this many; past it a search says "more than 1,000" and shows that
+# many (100 pages), as web search engines do: counting every match of a common word would read
+# every one of them (50,000 rows at 100,000 stories), and nobody reads page 101.
 COUNT_EXACT = 1000
 
 
@@ -38,8 +40,13 @@ class _Backend:
     table: str
     key: str  # the index's column holding the story id
 
+    def cursor(self, db: BaseDatabaseWrapper):
+        """The cursor page() runs on."""
+        return db.cursor()
+
     def upsert(self, cursor, rows: Sequence[tuple], *, fresh: bool = False) -> None:
-        """Write index rows; `fresh` says the table was just emptied, so none can exist."""
+        """Write index rows (search.index.index_rows: id, title, subtitle, body, tags, writer,
+        publication date); `fresh` says the table was just emptied, so none can exist."""
         raise NotImplementedError
 
     def clear(self, cursor) -> None:
@@ -71,6 +78,16 @@ class _PostgreSQL(_Backend):
         "MaxFragments=1, MaxWords=32, MinWords=16, ShortWord=3, StartSel={start}, StopSel={stop}"
     )
 
+    def cursor(self, db: BaseDatabaseWrapper):
+        """A cursor whose statements are prepared: planning page()'s statement costs 1 to 10 ms
+        of the server's CPU, as much as running it. Django turns psycopg's prepared statements
+        off for every query (for connection poolers; PgBouncer 1.21 and later handle them), so
+        this one cursor binds on the server and prepares what it runs, once per connection.
+        Django's wrapper is kept, so the query is logged and counted like any other.
+        """
+        db.ensure_connection()
+        return db._prepare_cursor(_prepared_cursor_class()(db.connection))
+
     def create_index(self, cursor) -> None:
         # `document` finds the matches; `head` the few of them that rank (search/migrations/0002).
         for column in ("document", "head"):
@@ -82,18 +99,20 @@ class _PostgreSQL(_Backend):
     def upsert(self, cursor, rows: Sequence[tuple], *, fresh: bool = False) -> None:
         if fresh:
             # COPY streams a batch in one statement; a full build spends its time in to_tsvector.
-            columns = "story_id, title, subtitle, body_text, tags, creator"
+            columns = "story_id, title, subtitle, body_text, tags, creator, published_at"
             with cursor.cursor.copy(f"COPY {self.table} ({columns}) FROM STDIN") as copy:
                 for row in rows:
                     copy.write_row(row)
             return
         cursor.executemany(
             f"""
-            INSERT INTO {self.table} (story_id, title, subtitle, body_text, tags, creator)
-            VALUES (%s, %s, %s, %s, %s, %s)
+            INSERT INTO {self.table}
+                (story_id, title, subtitle, body_text, tags, creator, published_at)
+            VALUES (%s, %s, %s, %s, %s, %s, %s)
             ON CONFLICT (story_id) DO UPDATE SET
                 title = EXCLUDED.title, subtitle = EXCLUDED.subtitle,
-                body_text = EXCLUDED.body_text, tags = EXCLUDED.tags, creator = EXCLUDED.creator
+                body_text = EXCLUDED.body_text, tags = EXCLUDED.tags, creator = EXCLUDED.creator,
+                published_at = EXCLUDED.published_at
             """,
             rows,
         )
@@ -168,61 +187,69 @@ class _PostgreSQL(_Backend):
         # the matches with a wanted word in `head`, ranked (few, even for a common word: both
         # GIN indexes together find them), then the body-only matches newest first, never
         # ranked. Those are read one of two ways, chosen in the query by how many match: many
-        # (a common word) by walking published stories newest first until enough match, few
-        # by the GIN index and a sort. Walking costs about `wanted` * stories / matches probes,
-        # the index about one row per match; they cross near 2 * sqrt(wanted * stories).
+        # (a common word) by walking the index newest first (its `published_at` B-tree) until
+        # enough match, few by the GIN index and a sort. Walking costs about
+        # `wanted` * stories / matches probes, the GIN index about one row per match; they cross
+        # near 2 * sqrt(wanted * stories). The index table has each story's date
+        # (search/migrations/0004), so none of this joins the stories table.
         #
-        # The count joins published stories up to COUNT_EXACT matches; past that it is the
-        # index's own count, which holds published stories only (a row left by a bulk update()
-        # is the one exception, and is never shown). Only the page is highlighted.
+        # The index holds published stories only, but a bulk update() sends no signal and can
+        # leave a row behind: the page's rows are checked against published stories, and so is
+        # the count. It is counted up to COUNT_EXACT + 1 (past that a reader is told "more than
+        # 1,000"), and the matches only as far as the choice of strategy needs: counting all
+        # 50,000 matches of a common word would read 50,000 rows. Only the page is highlighted.
+        order = "score DESC, published_at DESC NULLS LAST, story_id DESC"
         sql = f"""
-            WITH doc AS MATERIALIZED (
-                SELECT story_id FROM {self.table} WHERE document @@ {query()}
-            ), heads AS MATERIALIZED (
-                SELECT story_id, ts_rank('{self.weights}', head, {ranked()}) AS score
-                FROM {self.table} WHERE head @@ {ranked()}
-            ), ranked AS MATERIALIZED (
-                SELECT story_id, score FROM heads
-                WHERE story_id IN (SELECT story_id FROM doc)
-            ), exact AS (
+            WITH ranked AS MATERIALIZED (
+                SELECT story_id, published_at, ts_rank('{self.weights}', head, {ranked()}) AS score
+                FROM {self.table} WHERE head @@ {ranked()} AND document @@ {query()}
+            ), ranked_count AS (
+                SELECT count(*) AS n FROM ranked
+            ), crossing AS (
+                SELECT 2 * sqrt({value(wanted)} * greatest(reltuples, 1)) AS n
+                FROM pg_class WHERE oid = '{self.table}'::regclass
+            ), matches AS (
                 SELECT count(*) AS n FROM (
-                    SELECT 1 FROM doc JOIN ({pub()}) p ON p.id = doc.story_id
-                    LIMIT {COUNT_EXACT + 1}
+                    SELECT 1 FROM {self.table} WHERE document @@ {query()}
+                    LIMIT greatest(
+                        {COUNT_EXACT + 1},
+                        (SELECT ceil(n)::bigint + 1 FROM crossing) + (SELECT n FROM ranked_count)
+                    )
                 ) x
             ), total AS (
-                SELECT CASE WHEN n <= {COUNT_EXACT} THEN n ELSE (SELECT count(*) FROM doc) END
-                    AS n
-                FROM exact
+                SELECT CASE WHEN n > {COUNT_EXACT} THEN {COUNT_EXACT + 1} ELSE (
+                    SELECT count(*) FROM {self.table} s JOIN ({pub()}) p ON p.id = s.story_id
+                    WHERE s.document @@ {query()}
+                ) END AS n
+                FROM matches
             ), strategy AS (
-                SELECT (SELECT count(*) FROM doc) - (SELECT count(*) FROM ranked)
-                    > 2 * sqrt({value(wanted)} * greatest(reltuples, 1)) AS walk
-                FROM pg_class WHERE oid = '{self.table}'::regclass
+                SELECT (SELECT n FROM matches) - (SELECT n FROM ranked_count)
+                    > (SELECT n FROM crossing) AS walk
             ), head AS (
-                SELECT r.story_id, p.published_at, r.score
-                FROM ranked r JOIN ({pub()}) p ON p.id = r.story_id
-                ORDER BY r.score DESC, p.published_at DESC, r.story_id DESC
-                LIMIT {value(wanted)}
+                SELECT story_id, published_at, score FROM ranked
+                ORDER BY {order} LIMIT {value(wanted)}
             ), walked AS (
-                SELECT p.id AS story_id, p.published_at, 0::real AS score
-                FROM ({pub()}) p
+                SELECT story_id, published_at, 0::real AS score FROM {self.table}
                 WHERE (SELECT walk FROM strategy)
-                AND (p.id IN (SELECT story_id FROM doc)) IS TRUE
-                AND p.id NOT IN (SELECT story_id FROM ranked)
-                ORDER BY p.published_at DESC, p.id DESC
+                AND (document @@ {query()}) IS TRUE AND NOT head @@ {ranked()}
+                ORDER BY published_at DESC NULLS LAST, story_id DESC
                 LIMIT {value(wanted)}
             ), sorted AS (
-                SELECT p.id AS story_id, p.published_at, 0::real AS score
-                FROM doc JOIN ({pub()}) p ON p.id = doc.story_id
-                WHERE NOT (SELECT walk FROM strategy)
-                AND doc.story_id NOT IN (SELECT story_id FROM ranked)
-                ORDER BY p.published_at DESC, p.id DESC
+                SELECT story_id, published_at, 0::real AS score FROM (
+                    SELECT story_id, published_at, head FROM {self.table}
+                    WHERE NOT (SELECT walk FROM strategy) AND document @@ {query()}
+                    OFFSET 0
+                ) m
+                WHERE NOT head @@ {ranked()}
+                ORDER BY published_at DESC NULLS LAST, story_id DESC
                 LIMIT {value(wanted)}
             ), hits AS (
                 SELECT * FROM (
                     SELECT * FROM head UNION ALL SELECT * FROM walked
                     UNION ALL SELECT * FROM sorted
                 ) t
-                ORDER BY score DESC, published_at DESC, story_id DESC
+                WHERE t.story_id IN (SELECT p.id FROM ({pub()}) p)
+                ORDER BY {order}
                 LIMIT {value(limit)} OFFSET {value(offset)}
             )
             SELECT h.story_id, (SELECT n FROM total),
@@ -232,7 +259,7 @@ class _PostgreSQL(_Backend):
             FROM hits h
             JOIN {self.table} s ON s.story_id = h.story_id
             CROSS JOIN (SELECT {query()} AS query) q
-            ORDER BY h.score DESC, h.published_at DESC, h.story_id DESC
+            ORDER BY h.{order.replace(", ", ", h.")}
         """
         cursor.execute(sql, params)
         return cursor.fetchall()
@@ -250,10 +277,11 @@ class _SQLite(_Backend):
         if not fresh:
             # FTS5 has no ON CONFLICT, and the row may be a deleted story's, left by a flush.
             self.delete(cursor, [row[0] for row in rows])
+        # FTS5 keeps no date: its page sorts its candidates with the stories' own columns.
         cursor.executemany(
             f"INSERT INTO {self.table} (rowid, title, subtitle, body_text, tags, creator) "
             "VALUES (%s, %s, %s, %s, %s, %s)",
-            rows,
+            [row[:6] for row in rows],
         )
 
     def optimize(self, cursor) -> None:
@@ -300,9 +328,8 @@ class _SQLite(_Backend):
         # the first offset + limit of each tier is kept, and only the page is highlighted, as
         # highlight() and snippet() re-read the text.
         #
-        # The count joins published stories up to COUNT_EXACT matches; past that it is the
-        # index's own count, which holds published stories only (a row left behind by a bulk
-        # update() is the one exception, and is never shown).
+        # The count joins published stories, up to COUNT_EXACT + 1 matches ("more than 1,000"),
+        # so a row left behind by a bulk update() is neither shown nor counted.
         cursor.execute(
             f"""
             WITH strategy AS (
@@ -342,9 +369,7 @@ class _SQLite(_Backend):
                     LIMIT {COUNT_EXACT + 1}
                 )
             ), total AS (
-                SELECT CASE WHEN n <= {COUNT_EXACT} THEN n ELSE (
-                    SELECT count(*) FROM {self.table} WHERE {self.table} MATCH %s
-                ) END AS n FROM exact
+                SELECT min(n, {COUNT_EXACT + 1}) AS n FROM exact
             )
             SELECT hits.id, (SELECT n FROM total),
                 highlight({self.table}, 0, %s, %s),
@@ -370,7 +395,6 @@ class _SQLite(_Backend):
                 offset,
                 *published_params,
                 match,
-                match,
                 MARK_START,
                 MARK_END,
                 MARK_START,
@@ -382,6 +406,19 @@ class _SQLite(_Backend):
             ],
         )
         return cursor.fetchall()
+
+
+@functools.cache
+def _prepared_cursor_class() -> type:
+    """Django's server-binding psycopg cursor, preparing every statement it runs (imported
+    when first needed: only a PostgreSQL site has psycopg's C parts loaded)."""
+    from django.db.backends.postgresql.base import ServerBindingCursor
+
+    class PreparedCursor(ServerBindingCursor):
+        def execute(self, query, params=None, *, prepare=None, binary=None):
+            return super().execute(query, params, prepare=True, binary=binary)
+
+    return PreparedCursor
 
 
 _BACKENDS: dict[str, _Backend] = {"postgresql": _PostgreSQL(), "sqlite": _SQLite()}

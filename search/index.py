@@ -41,6 +41,7 @@ _ROW_FIELDS = (
     "creator__username",
     "creator__first_name",
     "creator__last_name",
+    "published_at",
 )
 
 
@@ -62,7 +63,7 @@ def index_rows(published: QuerySet, tagged_items: QuerySet, story_type_id: int) 
             content_type_id=story_type_id, object_id__in=[row[0] for row in batch]
         ).values_list("object_id", "tag__name"):
             tags.setdefault(story_id, []).append(name)
-        for story_id, title, subtitle, body, paid, display, username, first, last_name in batch:
+        for story_id, title, subtitle, body, paid, display, username, first, last_name, at in batch:
             full_name = f"{first} {last_name}".strip()
             yield (
                 story_id,
@@ -73,6 +74,8 @@ def index_rows(published: QuerySet, tagged_items: QuerySet, story_type_id: int) 
                 plain(html_to_text(split_body(body)[0] if paid else body)),
                 plain(" ".join(sorted(tags.get(story_id, [])))),
                 creator_text(display, username, full_name),
+                # Ties and body-only matches go newest first (search/migrations/0004).
+                at,
             )
         if len(batch) < BUILD_BATCH:
             return  # the last batch: no need to ask for an empty one (one story: 2 queries, not 3)

@@ -12,16 +12,13 @@ from django.db import connection
 from django.utils.safestring import SafeString
 
 from search import spelling
-from search.backends import Row, backend_for
+from search.backends import COUNT_EXACT, Row, backend_for
 from search.marks import marked
 from search.query import parse_query
 from stories.models import Story
 
 # A word as the parser sees it, to put a correction in place of a typo in the reader's query.
 _WORD = re.compile(r"[^\W_]+")
-
-# No search has this many pages; a larger ?page= is past the end like any other.
-MAX_PAGE = 100_000
 
 
 @dataclass(frozen=True)
@@ -52,13 +49,19 @@ class _Fetched:
         return self.results
 
 
-def _requested(page_number: int | str | None) -> int:
+def _requested(page_number: int | str | None, per_page: int) -> int:
     try:
         number = int(page_number or 1)
     except (TypeError, ValueError):
         return 1
-    # Any number past the end means the last page; this one keeps OFFSET a sane integer.
-    return min(max(1, number), MAX_PAGE)
+    # Any number past the end means the last page: at most the pages of COUNT_EXACT results.
+    return min(max(1, number), math.ceil(COUNT_EXACT / per_page))
+
+
+def _window(number: int, per_page: int) -> dict[str, int]:
+    """The LIMIT and OFFSET of a page: the last page shown stops at the COUNT_EXACT-th match."""
+    offset = (number - 1) * per_page
+    return {"limit": min(per_page, COUNT_EXACT - offset), "offset": offset}
 
 
 def search_stories(query: str, *, page_number: int | str | None = 1) -> Page:
@@ -88,30 +91,28 @@ def search_stories(query: str, *, page_number: int | str | None = 1) -> Page:
 def _search(query: str, *, page_number: int | str | None = 1) -> Page:
     """One page of published stories matching `query`, most relevant first, matches marked.
 
-    The page's `paginator.count` is the number of matches. A query with nothing to look for
-    (empty, only punctuation) has no results and runs no query. A malformed page number means
-    the first page, one past the end the last. Three queries per page, however many results:
-    the ranked, counted and highlighted page; its stories with creator and community; tags.
+    The page's `paginator.count` is the number of matches, at most COUNT_EXACT; `more` says
+    there are more than that, and only the first COUNT_EXACT are shown. A query with nothing
+    to look for (empty, only punctuation) has no results and runs no query. A malformed page
+    number means the first page, one past the end the last. Three queries per page, however
+    many results: the ranked, counted and highlighted page; its stories with creator and
+    community; tags.
     """
     per_page = settings.STORIES_PER_PAGE
     parsed = parse_query(query or "")
     backend = backend_for(connection)
-    number = _requested(page_number)
+    number = _requested(page_number, per_page)
     rows: list[Row] = []
     if parsed is not None and backend is not None:
         published = _published_sql()
-        with connection.cursor() as cursor:
-            rows = backend.page(
-                cursor, parsed, published, limit=per_page, offset=(number - 1) * per_page
-            )
+        with backend.cursor(connection) as cursor:
+            rows = backend.page(cursor, parsed, published, **_window(number, per_page))
             if not rows and number > 1:
                 # Past the end: the first match says how many there are, then fetch the last.
                 first = backend.page(cursor, parsed, published, limit=1, offset=0)
                 if first:
-                    number = math.ceil(first[0][1] / per_page)
-                    rows = backend.page(
-                        cursor, parsed, published, limit=per_page, offset=(number - 1) * per_page
-                    )
+                    number = math.ceil(min(first[0][1], COUNT_EXACT) / per_page)
+                    rows = backend.page(cursor, parsed, published, **_window(number, per_page))
     if not rows:
         number = 1
     total = rows[0][1] if rows else 0
@@ -127,4 +128,6 @@ def _search(query: str, *, page_number: int | str | None = 1) -> Page:
         for story_id, _, title, subtitle, excerpt in rows
         if story_id in stories
     ]
-    return Paginator(_Fetched(total, results), per_page).page(number)
+    page = Paginator(_Fetched(min(total, COUNT_EXACT), results), per_page).page(number)
+    page.more = total > COUNT_EXACT
+    return page

@@ -290,6 +290,44 @@ def test_the_results_page_paginates_with_the_query_kept(client, alice, lifehack,
     assert "Page 2 of 2" in html and 'href="?q=hazel&amp;page=1"' in html
 
 
+@pytest.mark.parametrize("body_only", [0, 4])
+def test_past_the_counted_matches_a_search_says_more_and_shows_that_many(
+    client, alice, lifehack, settings, monkeypatch, body_only
+):
+    # COUNT_EXACT is 1,000 on the site; 5 here, so the test needs 7 stories, not 1,002. Both
+    # ways of reading body-only matches (PostgreSQL walks them when there are many) are covered.
+    monkeypatch.setattr("search.backends.COUNT_EXACT", 5)
+    monkeypatch.setattr("search.results.COUNT_EXACT", 5)
+    settings.STORIES_PER_PAGE = 2
+    for i in range(7 - body_only):
+        make_story(
+            creator=alice, community=lifehack, title=f"Quince {i}", published_ago=timedelta(i + 1)
+        )
+    for i in range(body_only):
+        make_story(
+            creator=alice,
+            community=lifehack,
+            title=f"Jam {i}",
+            body="<p>With quince.</p>",
+            published_ago=timedelta(i + 10),
+        )
+    page = search_stories("quince")
+    assert (page.paginator.count, page.more, page.paginator.num_pages) == (5, True, 3)
+    # Page 3 is the last one shown: it holds the fifth match only, and no page follows.
+    assert search_stories("quince", page_number=3).object_list[0].story.title == (
+        "Quince 4" if body_only == 0 else "Jam 1"
+    )
+    assert len(search_stories("quince", page_number=3).object_list) == 1
+    assert search_stories("quince", page_number=99).number == 3
+    html = client.get("/search/", {"q": "quince"}).content.decode()
+    assert "More than 5 results for “quince”" in html and "Page 1</span>" in html
+    html = client.get("/search/", {"q": "quince", "page": "3"}).content.decode()
+    assert "These are the first 5 results." in html and 'rel="next"' not in html
+    # Five or fewer: the exact count, and no "more".
+    page = search_stories('"quince 0" OR "quince 1"')
+    assert (page.paginator.count, page.more) == (2, False)
+
+
 @pytest.mark.parametrize("n", [3, 30])
 def test_a_page_of_results_takes_three_queries(alice, bob, lifehack, n, django_assert_num_queries):
     for i in range(n):
