@@ -13,6 +13,7 @@ first results page as the page gets it: count, ranked page, highlights, stories 
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import math
 import os
@@ -91,6 +92,9 @@ def main() -> None:
         action="store_true",
         help="with --reuse: keep the index too if it is complete, and only time the queries",
     )
+    parser.add_argument(
+        "--no-gunicorn", action="store_true", help="skip the searches through gunicorn"
+    )
     parser.add_argument("--child", choices=["sqlite", "postgresql"], help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.child:
@@ -120,6 +124,7 @@ def main() -> None:
                 sqlite_path,
                 *(["--reuse"] if args.reuse else []),
                 *(["--keep-index"] if args.keep_index else []),
+                *(["--no-gunicorn"] if args.no_gunicorn else []),
             ]
             print(f"== {vendor}, {args.stories:,} stories", flush=True)
             with subprocess.Popen(command, cwd=ROOT, stdout=subprocess.PIPE, text=True) as child:
@@ -176,6 +181,25 @@ def print_table(results: list[dict]) -> None:
             f" p95 {v['p95_ms']:.1f}; CPU median {v['cpu']['median_ms']:.1f}"
             f" p95 {v['cpu']['p95_ms']:.1f}"
         )
+    print(
+        "\nThrough gunicorn (platform_site.wsgi, gunicorn.conf.py, one sync worker, DEBUG off,"
+        " collectstatic's hashed files; every query once, one at a time, after a warm-up pass):"
+        " wall ms per request, and CPU ms per request of the worker and of the database server"
+        " (PostgreSQL's processes, from /proc; means)."
+    )
+    for r in results:
+        g = r.get("gunicorn")
+        if g:
+            server = g["server_cpu_ms"]
+            print(
+                f"  {r['vendor']:<11} {g['requests']} requests: wall median {g['median_ms']:.1f}"
+                f" p95 {g['p95_ms']:.1f}; worker CPU {g['worker_cpu_ms']:.1f}"
+                + (
+                    f" + server CPU {server:.1f} = {g['worker_cpu_ms'] + server:.1f}"
+                    if server
+                    else ""
+                )
+            )
     for r in results:
         print(f"\n{r['vendor']}: median / p95 / max ms by kind of query")
         for kind, row in r["by_kind"].items():
@@ -245,11 +269,20 @@ def run_child(args: argparse.Namespace) -> dict:
         indexed = rebuild_index()
         index_seconds = time.perf_counter() - started
         print(f"indexed {indexed:,} stories in {index_seconds:.1f} s", flush=True)
-    if connection.vendor == "postgresql":
-        with connection.cursor() as cursor:
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
             cursor.execute("VACUUM ANALYZE")
+        else:
+            # What the next migrate does on SQLite (core.apps._analyze_sqlite); the benchmark
+            # migrated before it seeded, when every table was empty.
+            cursor.execute("PRAGMA analysis_limit = 1000")
+            cursor.execute("ANALYZE")
 
-    return time_queries(args, queries(), seed_seconds, index_seconds)
+    found = queries()
+    result = time_queries(args, found, seed_seconds, index_seconds)
+    if not args.no_gunicorn:
+        result["gunicorn"] = time_gunicorn(args, [q for qs in found.values() for q in qs])
+    return result
 
 
 def recreate_postgres_database(url: str) -> None:
@@ -297,25 +330,26 @@ def seed(n: int) -> None:
     stream = rng.choices(words, weights=weights, k=2_000_000)
 
     password = make_password(None)
-    creators = User.objects.bulk_create(
+    creators = write(
         [
             User(
+                id=i + 1,
                 username=f"writer{i}",
                 display_name=f"{rng.choice(FIRST_NAMES)} {rng.choice(LAST_NAMES)}",
                 password=password,
             )
             for i in range(1000)
-        ],
-        batch_size=500,
+        ]
     )
-    communities = Community.objects.bulk_create(
-        [Community(name=f"Community {i}", slug=f"community-{i}") for i in range(20)]
+    communities = write(
+        [Community(id=i + 1, name=f"Community {i}", slug=f"community-{i}") for i in range(20)]
     )
-    tags = Tag.objects.bulk_create([Tag(name=name, slug=slugify(name)) for name in TAGS])
+    tags = write([Tag(id=i + 1, name=name, slug=slugify(name)) for i, name in enumerate(TAGS)])
     story_type = ContentType.objects.get_for_model(Story)
     now = timezone.now()
 
     batch_size = 2000
+    tagged = 0
     for start in range(0, n, batch_size):
         stories = []
         for i in range(start, min(start + batch_size, n)):
@@ -330,6 +364,7 @@ def seed(n: int) -> None:
             title_words = rng.choices(words[:3000], weights=weights[:3000], k=rng.randint(3, 7))
             stories.append(
                 Story(
+                    id=i + 1,
                     title=" ".join(title_words).capitalize(),
                     subtitle=" ".join(rng.choices(words[:5000], k=rng.randint(0, 9))).capitalize(),
                     body="".join(paragraphs),
@@ -343,16 +378,47 @@ def seed(n: int) -> None:
                     created_at=now,
                 )
             )
-        Story.objects.bulk_create(stories)
-        TaggedItem.objects.bulk_create(
+        write(stories)
+        pairs = [(story, tag) for story in stories for tag in rng.sample(tags, rng.randint(0, 3))]
+        write(
             [
-                TaggedItem(tag=tag, content_type=story_type, object_id=story.pk)
-                for story in stories
-                for tag in rng.sample(tags, rng.randint(0, 3))
+                TaggedItem(id=tagged + k + 1, tag=tag, content_type=story_type, object_id=story.pk)
+                for k, (story, tag) in enumerate(pairs)
             ]
         )
-        if (start // batch_size) % 10 == 0:
+        tagged += len(pairs)
+        if (start // batch_size) % 50 == 0:
             print(f"  {start + len(stories):,} stories", flush=True)
+    reset_sequences([User, Community, Tag, Story, TaggedItem])
+
+
+def write(objects: list) -> list:
+    """Insert model instances whose ids are set: COPY on PostgreSQL (a million stories in
+    minutes, not an hour), bulk_create elsewhere. No save() and no signals, as bulk_create."""
+    from django.db import connection
+
+    if not objects:
+        return objects
+    model = type(objects[0])
+    if connection.vendor != "postgresql":
+        return model.objects.bulk_create(objects, batch_size=500)
+    fields = model._meta.concrete_fields
+    columns = ", ".join(connection.ops.quote_name(f.column) for f in fields)
+    copy_sql = f"COPY {model._meta.db_table} ({columns}) FROM STDIN"
+    with connection.cursor() as cursor, cursor.cursor.copy(copy_sql) as copy:
+        for obj in objects:
+            copy.write_row([f.get_db_prep_save(f.pre_save(obj, True), connection) for f in fields])
+    return objects
+
+
+def reset_sequences(models: list) -> None:
+    """After write() chose the ids: the next id each table hands out follows the last."""
+    from django.core.management.color import no_style
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        for statement in connection.ops.sequence_reset_sql(no_style(), models):
+            cursor.execute(statement)
 
 
 def queries() -> dict[str, list[str]]:
@@ -494,6 +560,110 @@ def time_view(queries: list[str]) -> tuple[list[float], list[float]]:
             wall.append((time.perf_counter() - started) * 1000)
             assert response.status_code == 200, (query, response.status_code)
     return wall, cpu
+
+
+def time_gunicorn(args: argparse.Namespace, queries: list[str]) -> dict:
+    """Every query once through the site as deployed: gunicorn with gunicorn.conf.py and one
+    sync worker, production settings, hashed static files. CPU per request is the worker's
+    (and on PostgreSQL the server's processes') from /proc over the timed pass, divided by the
+    requests: their clock ticks are 10 ms, so it is a mean, never a percentile."""
+    import urllib.parse
+    import urllib.request
+
+    sys.path.insert(0, str(ROOT / "bench"))
+    from django.conf import settings
+    from site_benchmark import free_port, gunicorn, start_server, stop_server
+
+    port = free_port()
+    with tempfile.TemporaryDirectory(prefix="byline-bench-static-") as static_root:
+        env = {k: v for k, v in os.environ.items() if k not in {"GUNICORN_CMD_ARGS"}}
+        env.update(
+            DJANGO_DEBUG="false",
+            ALLOWED_HOSTS="127.0.0.1",
+            SITE_URL=f"http://127.0.0.1:{port}",
+            SECURE_SSL_REDIRECT="false",
+            SESSION_COOKIE_SECURE="false",
+            CSRF_COOKIE_SECURE="false",
+            SECURE_HSTS_SECONDS="0",
+            STATIC_ROOT=static_root,
+            HOST="127.0.0.1",
+            PORT=str(port),
+            WEB_CONCURRENCY="1",
+            GUNICORN_LOG_LEVEL="warning",
+            CACHE_DIR=str(Path(static_root) / "cache"),
+        )
+        subprocess.run(
+            [sys.executable, "manage.py", "collectstatic", "--no-input", "-v0"],
+            cwd=ROOT,
+            env=env,
+            check=True,
+        )
+        server = start_server([gunicorn(), "platform_site.wsgi"], ROOT, env, port)
+        try:
+
+            def get(query: str) -> float:
+                url = f"http://127.0.0.1:{port}/search/?" + urllib.parse.urlencode({"q": query})
+                started = time.perf_counter()
+                with urllib.request.urlopen(url, timeout=30) as response:
+                    response.read()
+                    assert response.status == 200, (query, response.status)
+                return (time.perf_counter() - started) * 1000
+
+            for query in queries:  # warm: the worker's caches and prepared statements
+                get(query)
+            workers = process_tree_cpu(server.process.pid)
+            database = (
+                postgres_cpu()
+                if settings.DATABASES["default"]["ENGINE"].endswith("postgresql")
+                else None
+            )
+            wall = [get(query) for query in queries]
+            worker_cpu = process_tree_cpu(server.process.pid) - workers
+            server_cpu = postgres_cpu() - database if database is not None else None
+        finally:
+            stop_server(server)
+    return {
+        **summary(wall),
+        "requests": len(wall),
+        "worker_cpu_ms": worker_cpu * 1000 / len(wall),
+        "server_cpu_ms": server_cpu * 1000 / len(wall) if server_cpu is not None else None,
+    }
+
+
+def _proc_cpu(pid: int) -> tuple[float, int | None, str]:
+    """A process's CPU seconds so far, its parent and its name, from /proc/PID/stat."""
+    text = Path(f"/proc/{pid}/stat").read_text()
+    name = text[text.index("(") + 1 : text.rindex(")")]
+    fields = text.rsplit(")", 1)[1].split()
+    ticks = os.sysconf("SC_CLK_TCK")
+    return (int(fields[11]) + int(fields[12])) / ticks, int(fields[1]), name
+
+
+def _processes() -> list[tuple[int, float, int | None, str]]:
+    found = []
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            with contextlib.suppress(OSError, ValueError):
+                found.append((int(entry.name), *_proc_cpu(int(entry.name))))
+    return found
+
+
+def process_tree_cpu(root: int) -> float:
+    """CPU seconds of a process and all its descendants (gunicorn's master and workers)."""
+    processes = _processes()
+    tree, grew = {root}, True
+    while grew:
+        grew = False
+        for pid, _, parent, _ in processes:
+            if parent in tree and pid not in tree:
+                tree.add(pid)
+                grew = True
+    return sum(cpu for pid, cpu, _, _ in processes if pid in tree)
+
+
+def postgres_cpu() -> float:
+    """CPU seconds of every PostgreSQL process on this machine (the server is local here)."""
+    return sum(cpu for _, cpu, _, name in _processes() if name.startswith("postgres"))
 
 
 def summary(ms: list[float]) -> dict[str, float]:
