@@ -345,7 +345,7 @@ class _SQLite(_Backend):
             ), walked AS (
                 SELECT p.id, 0.0 AS score, p.published_at
                 FROM ({published_sql}) p
-                WHERE p.id IN (SELECT rowid FROM {self.table} WHERE {self.table} MATCH %s)
+                WHERE +p.id IN (SELECT rowid FROM {self.table} WHERE {self.table} MATCH %s)
                 ORDER BY p.published_at DESC, p.id DESC
                 LIMIT (SELECT CASE WHEN walk THEN %s ELSE 0 END FROM strategy)
             ), sorted AS (

@@ -49,13 +49,14 @@ class _Fetched:
         return self.results
 
 
-def _requested(page_number: int | str | None, per_page: int) -> int:
+def requested_page(page_number: int | str | None) -> int:
+    """A page number from the query string: 1 for anything malformed, and no further than
+    the last page COUNT_EXACT results can fill (a search past the end shows its last page)."""
     try:
         number = int(page_number or 1)
     except (TypeError, ValueError):
         return 1
-    # Any number past the end means the last page: at most the pages of COUNT_EXACT results.
-    return min(max(1, number), math.ceil(COUNT_EXACT / per_page))
+    return min(max(1, number), math.ceil(COUNT_EXACT / settings.STORIES_PER_PAGE))
 
 
 def _window(number: int, per_page: int) -> dict[str, int]:
@@ -101,7 +102,7 @@ def _search(query: str, *, page_number: int | str | None = 1) -> Page:
     per_page = settings.STORIES_PER_PAGE
     parsed = parse_query(query or "")
     backend = backend_for(connection)
-    number = _requested(page_number, per_page)
+    number = requested_page(page_number)
     rows: list[Row] = []
     if parsed is not None and backend is not None:
         published = _published_sql()
