@@ -184,8 +184,8 @@ def print_table(results: list[dict]) -> None:
     print(
         "\nThrough gunicorn (platform_site.wsgi, gunicorn.conf.py, one sync worker, DEBUG off,"
         " collectstatic's hashed files; every query once, one at a time, after a warm-up pass):"
-        " wall ms per request, and CPU ms per request of the worker and of the database server"
-        " (PostgreSQL's processes, from /proc; means)."
+        " wall ms per request, and CPU ms per request of the worker and of its database"
+        " connection's PostgreSQL backend (from /proc; means)."
     )
     for r in results:
         for key, label in [("gunicorn", "uncached"), ("gunicorn_cached", "kept results")]:
@@ -581,6 +581,7 @@ def time_gunicorn(args: argparse.Namespace, queries: list[str], *, cached: bool)
 
     sys.path.insert(0, str(ROOT / "bench"))
     from django.conf import settings
+    from django.db import connection
     from site_benchmark import free_port, gunicorn, start_server, stop_server
 
     port = free_port()
@@ -630,14 +631,11 @@ def time_gunicorn(args: argparse.Namespace, queries: list[str], *, cached: bool)
             for query in queries * 2:
                 get(query)
             workers = process_tree_cpu(server.process.pid)
-            database = (
-                postgres_cpu()
-                if settings.DATABASES["default"]["ENGINE"].endswith("postgresql")
-                else None
-            )
+            backends = site_backends() if connection.vendor == "postgresql" else None
+            database = backends_cpu(backends) if backends else None
             wall = [get(query) for query in queries]
             worker_cpu = process_tree_cpu(server.process.pid) - workers
-            server_cpu = postgres_cpu() - database if database is not None else None
+            server_cpu = backends_cpu(backends) - database if backends else None
         finally:
             stop_server(server)
     return {
@@ -679,9 +677,22 @@ def process_tree_cpu(root: int) -> float:
     return sum(cpu for pid, cpu, _, _ in processes if pid in tree)
 
 
-def postgres_cpu() -> float:
-    """CPU seconds of every PostgreSQL process on this machine (the server is local here)."""
-    return sum(cpu for _, cpu, _, name in _processes() if name.startswith("postgres"))
+def site_backends() -> list[int]:
+    """The PostgreSQL backends serving the site: every client connection to this database but
+    the benchmark's own (gunicorn's worker keeps its connection open between requests)."""
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT pid FROM pg_stat_activity WHERE datname = current_database()"
+            " AND backend_type = 'client backend' AND pid <> pg_backend_pid()"
+        )
+        return [row[0] for row in cursor.fetchall()]
+
+
+def backends_cpu(pids: list[int]) -> float:
+    """CPU seconds so far of these PostgreSQL backends (the server runs on this machine)."""
+    return sum(_proc_cpu(pid)[0] for pid in pids)
 
 
 def summary(ms: list[float]) -> dict[str, float]:
