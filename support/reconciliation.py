@@ -9,7 +9,8 @@ Dispute says the provider withdrew (nothing once won). Fees are not compared: th
 fee is Byline's own bookkeeping and Stripe's processing fees are the platform's cost.
 
 Every disagreement becomes a Difference for staff, listed once while it is open however often
-the job runs; staff resolve each with a reason in the admin. Movements of the last SETTLE
+the job runs; staff resolve each with a reason in the admin, and a resolved one is not listed
+again unless its amounts change. Movements of the last SETTLE
 minutes are left for the next run, as their webhooks may still be on their way, and so are
 ledger rows from the first MARGIN of the window, whose provider side may fall just before it.
 """
@@ -174,6 +175,17 @@ def record(found: list[Found], *, gateway: str) -> int:
             )
             .first()
         )
+        settled = Difference.objects.filter(
+            gateway=gateway,
+            reference=item.reference,
+            kind=item.kind,
+            currency=item.currency,
+            ledger_amount=item.ledger_amount,
+            provider_amount=item.provider_amount,
+            resolved_at__isnull=False,
+        )
+        if open_one is None and settled.exists():
+            continue  # staff resolved exactly this already; a change in amounts lists it again
         if open_one is not None:
             open_one.ledger_amount, open_one.provider_amount = (
                 item.ledger_amount,
