@@ -155,6 +155,17 @@ class WalletSummary:
         return f"{self.fee_basis_points / 100:g}%"
 
     @property
+    def total(self) -> int:
+        """What is the creator's, money held for open disputes included (the wallet's
+        "Balance"); below zero, what they owe."""
+        return self.balance + self.held
+
+    @property
+    def taken_back(self) -> int:
+        """Refunds and lost disputes: what went back to readers."""
+        return self.refunds + self.reversals
+
+    @property
     def owed(self) -> int:
         """What the creator owes (the balance below zero, after a lost dispute or a refund of
         money already paid out): taken from their next income before anything is paid out.

@@ -70,7 +70,8 @@ def test_a_lost_dispute_after_a_payout_shows_what_is_owed(client, connected, bob
     client.force_login(connected)
     html = client.get("/wallet/").content.decode()
     assert "You owe $4.65</strong>" in html and "next income" in html
-    assert "−$4.65" in html  # the balance tile
+    assert "<dd>−$4.65</dd>" in html  # the balance tile
+    assert "Refunds and lost disputes</dt><dd>$5.00</dd>" in html
     assert "Held for disputes" not in html
     assert "Lost dispute over a tip from Bob Reader" in html
 
