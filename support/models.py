@@ -69,6 +69,9 @@ class SupportSettings(models.Model):
     # Why Stripe switched payouts off, or that the account was disconnected (issue 20); the
     # wallet shows it. Empty while payouts work.
     payouts_problem = models.CharField(max_length=500, blank=True, default="")
+    # When the account state last applied was reported (the account.updated event's `created`):
+    # an older snapshot delivered late does not undo a newer one.
+    account_reported_at = models.DateTimeField(null=True, blank=True)
     updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:

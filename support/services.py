@@ -241,8 +241,11 @@ def support_settings_sync(
     payouts_enabled: bool,
     disabled_reason: str = "",
     event_id: str = "",
-) -> bool:
-    """Stripe says whether a connected account can take payouts. True if it is one of ours.
+    reported_at: datetime | None = None,
+) -> str:
+    """Stripe says whether a connected account can take payouts. Returns "applied", "stale"
+    (a state older than the one already applied, delivered late: left alone) or "" when the
+    account is not one of ours.
 
     Payouts that were on and are now off tell the creator and staff why (Stripe's
     `requirements.disabled_reason`); the wallet shows it until they are on again.
@@ -250,9 +253,18 @@ def support_settings_sync(
     accounts = list(
         SupportSettings.objects.select_for_update().filter(stripe_account_id=stripe_account_id)
     )
+    if not accounts:
+        return ""
     # Saved, not update()d: the support box shows only when payouts can be made, and the save's
     # signal empties the creator's cached pages.
     for account in accounts:
+        if (
+            reported_at
+            and account.account_reported_at
+            and reported_at < account.account_reported_at
+        ):
+            return "stale"
+        account.account_reported_at = reported_at or account.account_reported_at
         switched_off = account.payouts_enabled and not payouts_enabled
         account.payouts_enabled = payouts_enabled
         if payouts_enabled:
@@ -266,8 +278,8 @@ def support_settings_sync(
                 key=f"payouts_disabled:{stripe_account_id}:{event_id or timezone.now()}",
                 reason=account.payouts_problem,
             )
-        account.save(update_fields=["payouts_enabled", "payouts_problem"])
-    return bool(accounts)
+        account.save(update_fields=["payouts_enabled", "payouts_problem", "account_reported_at"])
+    return "applied"
 
 
 # Stripe's requirements.disabled_reason, as a creator reads it.

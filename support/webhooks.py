@@ -255,10 +255,20 @@ def invoice_paid(invoice: dict, event_id: str) -> Result:
         period_start=start,
         period_end=end,
         gateway_reference=_str(invoice, "id"),
-        payment_reference=_id(invoice, "payment_intent"),
+        payment_reference=_invoice_payment_intent(invoice),
         event_id=event_id,
     )
     return Outcome.APPLIED, ""
+
+
+def _invoice_payment_intent(invoice: dict) -> str:
+    """The PaymentIntent that paid an invoice: on the invoice before API 2025-03-31, under its
+    `payments` list (when included) since. A refund or dispute names the payment by it."""
+    intent = _id(invoice, "payment_intent")
+    for item in _list(_object(invoice, "payments"), "data"):
+        if not intent and isinstance(item, dict):
+            intent = _id(_object(item, "payment"), "payment_intent")
+    return intent
 
 
 def invoice_payment_failed(invoice: dict, event_id: str) -> Result:
@@ -293,14 +303,19 @@ def subscription_deleted(subscription: dict, event_id: str) -> Result:
     return Outcome.APPLIED, ""
 
 
-def account_updated(account: dict, event_id: str) -> Result:
-    found = services.support_settings_sync(
+def account_updated(account: dict, event_id: str, event: dict) -> Result:
+    """account.updated: a snapshot of the account; one older than the last applied (Stripe does
+    not promise order) is left alone."""
+    done = services.support_settings_sync(
         stripe_account_id=_str(account, "id"),
         payouts_enabled=bool(account.get("payouts_enabled")),
         disabled_reason=_str(_object(account, "requirements"), "disabled_reason"),
         event_id=event_id,
+        reported_at=_moment(event, "created"),
     )
-    return (Outcome.APPLIED, "") if found else (Outcome.IGNORED, "not a creator's account")
+    if done == "stale":
+        return Outcome.IGNORED, "older than the account state already applied"
+    return (Outcome.APPLIED, "") if done else (Outcome.IGNORED, "not a creator's account")
 
 
 # --- money that moves outside Byline -----------------------------------------------------
@@ -486,8 +501,9 @@ def transfer_reversed(transfer: dict, event_id: str) -> Result:
     return (Outcome.APPLIED, "") if changed else (Outcome.IGNORED, "reversals already counted")
 
 
-def payout_failed(payout: dict, event_id: str, account: str) -> Result:
+def payout_failed(payout: dict, event_id: str, event: dict) -> Result:
     """payout.failed on a connected account: the creator's bank refused Stripe's payout."""
+    account = _str(event, "account")
     if not account:
         return Outcome.IGNORED, "the platform's own payout"
     failure = _str(payout, "failure_message") or _str(payout, "failure_code").replace("_", " ")
@@ -501,18 +517,21 @@ def payout_failed(payout: dict, event_id: str, account: str) -> Result:
     return (Outcome.APPLIED, "") if found else (Outcome.IGNORED, "not a creator's account")
 
 
-def application_deauthorized(application: dict, event_id: str, account: str) -> Result:
+def application_deauthorized(application: dict, event_id: str, event: dict) -> Result:
     """account.application.deauthorized: the creator's account left the platform."""
+    account = _str(event, "account")
     found = account and services.payout_account_disconnected(
         stripe_account_id=account, event_id=event_id
     )
     return (Outcome.APPLIED, "") if found else (Outcome.IGNORED, "not a creator's account")
 
 
-# Connect events about a creator's own account: the account's id is the event's `account`.
-CONNECT_HANDLERS: dict[str, Callable[[dict, str, str], Result]] = {
+# Handlers that read the event itself: its `account` (Connect events about a creator's own
+# account) or its `created` (to tell a late snapshot from a newer one).
+EVENT_HANDLERS: dict[str, Callable[[dict, str, dict], Result]] = {
     "payout.failed": payout_failed,
     "account.application.deauthorized": application_deauthorized,
+    "account.updated": account_updated,
 }
 
 
@@ -533,7 +552,6 @@ HANDLERS: dict[str, Callable[[dict, str], Result]] = {
     "invoice.paid": invoice_paid,
     "invoice.payment_failed": invoice_payment_failed,
     "customer.subscription.deleted": subscription_deleted,
-    "account.updated": account_updated,
 }
 
 
@@ -541,13 +559,13 @@ def _apply(event: dict) -> tuple[str, str, str]:
     """Run the event's handler in a savepoint: (outcome, note, id it waits for if parked)."""
     obj = _object(_object(event, "data"), "object")
     handler = HANDLERS.get(event["type"])
-    connect = CONNECT_HANDLERS.get(event["type"])
-    if handler is None and connect is None:
+    whole = EVENT_HANDLERS.get(event["type"])
+    if handler is None and whole is None:
         return Outcome.IGNORED, "event type not handled", ""
     try:
         with transaction.atomic():
-            if connect is not None:
-                outcome, note = connect(obj, event["id"], _str(event, "account"))
+            if whole is not None:
+                outcome, note = whole(obj, event["id"], event)
             else:
                 outcome, note = handler(obj, event["id"])
     except Parked as parked:
@@ -619,9 +637,15 @@ def parked_events_retry(*, limit: int = 200) -> int:
             if record is None or record.outcome != Outcome.PARKED:
                 continue
             try:
-                outcome, note, waiting_for = _apply(record.payload)
+                with transaction.atomic():
+                    outcome, note, waiting_for = _apply(record.payload)
             except MalformedEvent as error:
                 outcome, note, waiting_for = Outcome.IGNORED, f"malformed: {error}", ""
+            except Exception:
+                # It must not undo the event that recorded its payment: left parked, retried by
+                # the next reconciliation, and logged for staff.
+                logger.exception("Parked Stripe event %s failed to apply", record.event_id)
+                continue
             record.outcome, record.note = outcome, f"after waiting: {note}".rstrip(": ")[:500]
             record.waiting_for, record.processed_at = waiting_for[:255], timezone.now()
             record.save(update_fields=["outcome", "note", "waiting_for", "processed_at"])

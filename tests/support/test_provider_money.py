@@ -23,7 +23,13 @@ from support.models import (
 from support.selectors import balance_of, wallet_summary
 from support.webhooks import parked_events_retry
 from tests.support import stripe_shapes as shapes
-from tests.support.conftest import deliver, stripe_event
+from tests.support.conftest import (
+    WEBHOOK_URL,
+    deliver,
+    run_in_threads,
+    signed,
+    stripe_event,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -153,7 +159,7 @@ def test_a_refund_that_fails_later_gives_the_money_back_once(client, paid_tip, c
     assert "expired or canceled card" in failure.description
 
 
-@pytest.mark.parametrize("type_", ["charge.refunded", "refund.updated"])
+@pytest.mark.parametrize("type_", ["charge.refunded", "refund.created", "refund.updated"])
 def test_a_refund_before_its_payment_is_known_waits_and_is_applied_once(
     client, pending_tip, connected, type_
 ):
@@ -548,3 +554,195 @@ def test_malformed_money_events_are_refused_with_a_reason(client, paid_out, even
     assert response.json()["error"] == "malformed event" and response.json()["detail"]
     assert rows() == before
     assert not StripeEvent.objects.filter(event_id=event["id"]).exists()
+
+
+# --- every dispute event: once, before its payment, and the wallet after ---------------------
+
+# (event type, dispute status it carries) → (balance, held) once applied.
+DISPUTE_EVENTS = {
+    "created": ("charge.dispute.created", "needs_response", 0, 465),
+    "funds_withdrawn": ("charge.dispute.funds_withdrawn", "needs_response", 0, 465),
+    "funds_reinstated": ("charge.dispute.funds_reinstated", "under_review", 465, 0),
+    "closed-won": ("charge.dispute.closed", "won", 465, 0),
+    "closed-lost": ("charge.dispute.closed", "lost", 0, 0),
+}
+
+
+@pytest.mark.parametrize("case", list(DISPUTE_EVENTS))
+def test_each_dispute_event_alone_is_applied_once(client, paid_tip, connected, case):
+    type_, status, balance, held = DISPUTE_EVENTS[case]
+    event = stripe_event(
+        type_, shapes.dispute("dp_1", payment_intent=PI, amount=500, status=status)
+    )
+    assert outcome(client, event) == "applied"
+    assert outcome(client, event) == "duplicate"
+    again = stripe_event(
+        type_, shapes.dispute("dp_1", payment_intent=PI, amount=500, status=status)
+    )
+    assert outcome(client, again) == "ignored"
+    assert Dispute.objects.count() == 1
+    assert LedgerEntry.objects.filter(kind=Kind.HOLD).count() == 1
+    assert wallet(connected) == {"balance": balance, "held": held, "owed": 0, "available": balance}
+
+
+@pytest.mark.parametrize("case", list(DISPUTE_EVENTS))
+def test_each_dispute_event_before_its_payment_waits_for_it(client, pending_tip, connected, case):
+    type_, status, balance, held = DISPUTE_EVENTS[case]
+    event = stripe_event(
+        type_, shapes.dispute("dp_1", payment_intent=PI, amount=500, status=status)
+    )
+    assert outcome(client, event) == "parked"
+    assert not Dispute.objects.exists()
+    assert outcome(client, checkout_completed(pending_tip)) == "applied"
+    assert StripeEvent.objects.get(event_id=event["id"]).outcome == "applied"
+    assert wallet(connected) == {"balance": balance, "held": held, "owed": 0, "available": balance}
+    assert parked_events_retry() == 0
+
+
+# --- a pledge's month, refunded and disputed --------------------------------------------------
+
+
+def test_a_pledge_payment_found_by_the_payment_intent_under_the_invoice_payments(
+    client, connected, bob, stripe_http
+):
+    from datetime import UTC, datetime
+
+    from support.models import Pledge, PledgePayment
+
+    pledge = Pledge.objects.create(
+        supporter=bob,
+        creator=connected,
+        amount=500,
+        currency="usd",
+        gateway="stripe",
+        checkout_reference="cs_sub_1",
+    )
+    start = int(datetime(2026, 5, 1, 10, tzinfo=UTC).timestamp())
+    end = int(datetime(2026, 6, 1, 10, tzinfo=UTC).timestamp())
+    refund = shapes.refund("re_p", payment_intent="pi_month_1", amount=500)
+    # The refund comes first (out of order), then the invoice that paid the month: since API
+    # 2025-03-31 its PaymentIntent is under `payments`.
+    assert outcome(client, stripe_event("refund.updated", refund)) == "parked"
+    invoice = {
+        "id": "in_1",
+        "object": "invoice",
+        "amount_paid": 500,
+        "currency": "usd",
+        "parent": {
+            "type": "subscription_details",
+            "subscription_details": {
+                "subscription": "sub_1",
+                "metadata": {"pledge_id": str(pledge.pk)},
+            },
+        },
+        "lines": {
+            "object": "list",
+            "data": [{"id": "il_1", "period": {"start": start, "end": end}}],
+        },
+        "payments": {
+            "object": "list",
+            "data": [
+                {
+                    "id": "inpay_1",
+                    "object": "invoice_payment",
+                    "payment": {"type": "payment_intent", "payment_intent": "pi_month_1"},
+                    "status": "paid",
+                }
+            ],
+        },
+    }
+    assert outcome(client, stripe_event("invoice.paid", invoice)) == "applied"
+    payment = PledgePayment.objects.get()
+    assert payment.payment_reference == "pi_month_1"
+    assert payment.status == PledgePayment.Status.REFUNDED
+    assert wallet(connected)["balance"] == 0
+    dispute = shapes.dispute("dp_p", payment_intent="pi_month_1", amount=500)
+    # A bank may dispute a payment refunded already (Stripe withdraws it all the same): held
+    # like any other, so it comes out of the next income until the bank decides.
+    assert outcome(client, stripe_event("charge.dispute.created", dispute)) == "applied"
+    assert Dispute.objects.get().payment_words == "$5.00 pledge payment from Bob Reader (May 2026)"
+    assert wallet(connected) == {"balance": -465, "held": 465, "owed": 0, "available": 0}
+
+
+# --- payout accounts: state delivered late --------------------------------------------------
+
+
+def test_an_older_account_snapshot_delivered_late_changes_nothing(client, paid_tip, connected):
+    newer = stripe_event(
+        "account.updated", shapes.account("acct_alice", payouts_enabled=True, disabled_reason=None)
+    )
+    older = stripe_event(
+        "account.updated",
+        shapes.account(
+            "acct_alice", payouts_enabled=False, disabled_reason="requirements.past_due"
+        ),
+    )
+    older["created"] = newer["created"] - 60
+    assert outcome(client, newer) == "applied"
+    assert outcome(client, older) == "ignored"
+    assert StripeEvent.objects.get(event_id=older["id"]).note.startswith("older than")
+    account = SupportSettings.objects.get(creator=connected)
+    assert account.payouts_enabled and account.payouts_problem == ""
+    assert not MoneyNotice.objects.exists()
+
+
+def test_an_account_update_after_the_account_left_finds_nobody(client, paid_tip, connected):
+    gone = stripe_event(
+        "account.application.deauthorized", shapes.application(), account="acct_alice"
+    )
+    outcome(client, gone)
+    late = stripe_event(
+        "account.updated", shapes.account("acct_alice", payouts_enabled=True, disabled_reason=None)
+    )
+    assert outcome(client, late) == "ignored"
+    assert not SupportSettings.objects.get(creator=connected).payouts_enabled
+
+
+# --- two events about one refund, at the same moment -----------------------------------------
+
+
+@pytest.mark.django_db(transaction=True)
+def test_two_events_about_one_refund_at_once_count_it_once(
+    threads_share_the_database, connected, bob, stripe_http
+):
+    from django.test import Client
+
+    tip = Tip.objects.create(
+        creator=connected,
+        supporter=bob,
+        amount=500,
+        currency="usd",
+        gateway="stripe",
+        gateway_reference="cs_tip_1",
+    )
+    services.tip_paid(tip=tip, payment_reference=PI)
+    refund = shapes.refund("re_1", payment_intent=PI, amount=500)
+    import json
+
+    bodies = [
+        json.dumps(
+            stripe_event(
+                "charge.refunded",
+                shapes.charge("ch_1", payment_intent=PI, amount=500, refunds=[refund]),
+            )
+        ),
+        json.dumps(stripe_event("refund.updated", refund)),
+        json.dumps(stripe_event("refund.created", refund)),
+    ]
+
+    def post(i: int) -> tuple[int, str]:
+        response = Client().post(
+            WEBHOOK_URL,
+            data=bodies[i],
+            content_type="application/json",
+            HTTP_STRIPE_SIGNATURE=signed(bodies[i]),
+        )
+        return response.status_code, response.json()["outcome"]
+
+    # The three wait for one another on the creator's row (services._lock_settings): one
+    # counts the refund, the others find it counted.
+    results = run_in_threads(post, 3)
+    assert sorted(results) == [(200, "applied"), (200, "ignored"), (200, "ignored")]
+    assert LedgerEntry.objects.filter(kind=Kind.REFUND).count() == 1
+    assert LedgerEntry.objects.filter(kind=Kind.FEE_REFUND).count() == 1
+    assert wallet(connected)["balance"] == 0
