@@ -425,11 +425,12 @@ class StripeGateway(PaymentGateway):
             }
             if account.creator.email:
                 params["email"] = account.creator.email
-            created = self._call(
-                stripe.Account.create,
-                idempotency_key=f"byline-account-{account.creator_id}-{account.pk}",
-                **params,
-            )
+            key = f"byline-account-{account.creator_id}-{account.pk}"
+            if account.account_reported_at:
+                # A creator whose account was disconnected connects a new one: a new key, or
+                # Stripe would answer with the old account for a day.
+                key += f"-after-{account.account_reported_at.timestamp():.0f}"
+            created = self._call(stripe.Account.create, idempotency_key=key, **params)
             account_id = created.id
         link = self._call(
             stripe.AccountLink.create,

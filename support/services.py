@@ -311,7 +311,16 @@ def payout_account_disconnected(*, stripe_account_id: str, event_id: str = "") -
         account.payouts_problem = (
             "Your payout account was disconnected; connect one again to be paid."
         )
-        account.save(update_fields=["stripe_account_id", "payouts_enabled", "payouts_problem"])
+        # Also what makes connecting again ask Stripe for a new account (gateways).
+        account.account_reported_at = timezone.now()
+        account.save(
+            update_fields=[
+                "stripe_account_id",
+                "payouts_enabled",
+                "payouts_problem",
+                "account_reported_at",
+            ]
+        )
         _notice(
             creator_id=account.creator_id,
             kind=MoneyNotice.Kind.ACCOUNT_DISCONNECTED,

@@ -505,6 +505,24 @@ def test_a_disconnected_account_stops_payouts_and_keeps_the_balance(client, paid
     assert MoneyNotice.objects.filter(kind="account_disconnected").count() == 1
 
 
+def test_connecting_again_after_a_disconnection_asks_stripe_for_a_new_account(
+    client, accepting, stripe_http
+):
+    stripe_http.respond("POST", "/v1/accounts", {"id": "acct_first", "object": "account"})
+    link = {"object": "account_link", "url": "https://connect.stripe.com/setup/e/x"}
+    stripe_http.respond("POST", "/v1/account_links", link)
+    services.payout_account_connect(creator=accepting, return_url="/s/", refresh_url="/s/")
+    gone = stripe_event(
+        "account.application.deauthorized", shapes.application(), account="acct_first"
+    )
+    outcome(client, gone)
+    stripe_http.respond("POST", "/v1/accounts", {"id": "acct_second", "object": "account"})
+    services.payout_account_connect(creator=accepting, return_url="/s/", refresh_url="/s/")
+    first, second = stripe_http.calls("POST", "/v1/accounts")
+    assert first.headers["Idempotency-Key"] != second.headers["Idempotency-Key"]
+    assert SupportSettings.objects.get(creator=accepting).stripe_account_id == "acct_second"
+
+
 def test_connect_events_about_unknown_accounts_are_ignored(client, stripe_http):
     for event in (
         stripe_event("account.application.deauthorized", shapes.application(), account="acct_x"),
