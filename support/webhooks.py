@@ -380,11 +380,12 @@ def _apply_refund(refund: dict, payment: Tip | PledgePayment, event_id: str) -> 
 
 def charge_refunded(charge: dict, event_id: str) -> Result:
     """charge.refunded: one or more refunds of the charge, full or partial. The refunds are
-    listed on the charge in older API versions; otherwise they are read from Stripe."""
+    listed on the charge in older API versions; otherwise (or when the list goes on past its
+    first page) they are read from Stripe."""
     charge_id = _str(charge, "id")
     payment = _payment_or_park(charge, charge_id=charge_id)
     listed = charge.get("refunds")
-    if isinstance(listed, dict) and "data" in listed:
+    if isinstance(listed, dict) and "data" in listed and not listed.get("has_more"):
         refunds = _list(listed, "data")
     else:
         refunds = get_gateway(Gateway.STRIPE).refunds_of(charge_id=charge_id)

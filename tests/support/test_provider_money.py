@@ -183,8 +183,9 @@ def test_a_refund_before_its_payment_is_known_waits_and_is_applied_once(
     assert Tip.objects.get().status == Tip.Status.REFUNDED
 
 
-def test_a_charge_without_its_refunds_listed_asks_stripe_for_them(
-    client, paid_tip, connected, stripe_http
+@pytest.mark.parametrize("listing", ["left-out", "more-than-a-page"])
+def test_a_charge_without_all_its_refunds_listed_asks_stripe_for_them(
+    client, paid_tip, connected, stripe_http, listing
 ):
     refund = shapes.refund("re_1", payment_intent=PI, amount=250)
     stripe_http.respond(
@@ -192,7 +193,11 @@ def test_a_charge_without_its_refunds_listed_asks_stripe_for_them(
         "/v1/refunds",
         {"object": "list", "data": [refund], "has_more": False, "url": "/v1/refunds"},
     )
-    charge = shapes.charge("ch_1", payment_intent=PI, amount=500, refunds=[refund], listed=False)
+    charge = shapes.charge(
+        "ch_1", payment_intent=PI, amount=500, refunds=[refund], listed=listing != "left-out"
+    )
+    if listing == "more-than-a-page":
+        charge["refunds"]["data"], charge["refunds"]["has_more"] = [], True
     assert outcome(client, stripe_event("charge.refunded", charge)) == "applied"
     [asked] = stripe_http.calls("GET", "/v1/refunds")
     assert asked.params["charge"] == "ch_1"
