@@ -18,7 +18,9 @@ Rules these functions keep, so pages built on them need not:
 
 Functions named `*_paid`, `*_failed`, `*_ended` and `*_sync` record what the gateway reports:
 the offline gateway's instant payments and the Stripe webhook (support.webhooks) call them.
-Pages never do.
+Pages never do. So do those for money moved at the provider (issue 20, at the end of this
+module): `refund_recorded`, `refund_failed`, `dispute_opened`, `dispute_closed`,
+`payout_returned`, `bank_payout_failed`, `payout_account_disconnected`.
 """
 
 from __future__ import annotations
