@@ -21,7 +21,7 @@ class NotificationsConfig(AppConfig):
         from stories.models import Story
         from stories.signals import story_picked, story_published, story_reviewed
         from subscriptions.signals import subscribed
-        from support.signals import pledge_payment_received, tip_received
+        from support.signals import money_notice_made, pledge_payment_received, tip_received
 
         for signal, receiver in (
             (story_published, receivers.story_published),
@@ -34,6 +34,7 @@ class NotificationsConfig(AppConfig):
             (tip_received, receivers.tip_received),
             (pledge_payment_received, receivers.pledge_payment_received),
             (challenge_decided, receivers.challenge_decided),
+            (money_notice_made, receivers.money_notice_made),
         ):
             signal.connect(receiver, dispatch_uid=f"notifications.{receiver.__name__}")
         # Proxies (the review queue's Submission) send under their own name.

@@ -9,6 +9,7 @@ from __future__ import annotations
 from datetime import date
 
 from django.db.models import Q
+from django.urls import reverse
 
 from challenges.models import Challenge, Entry
 from comments.models import Comment
@@ -19,7 +20,8 @@ from notifications.models import Kind, KindPreference
 from stories.announce import creator_to_announce
 from stories.models import Story, StoryTransition
 from subscriptions.models import Subscription
-from support.models import PledgePayment, Tip
+from support.models import MoneyNotice, PledgePayment, Tip
+from support.selectors import money_staff
 
 # Subscribers per batch of the new-story fan-out.
 BATCH_SIZE = 500
@@ -186,6 +188,44 @@ def notify_pledge(*, payment_id: int) -> None:
         actor=pledge.supporter,
         data={"amount": payment.display_amount},
     )
+
+
+@job
+def notify_money(*, notice_id: int) -> int:
+    """Tell the creator, and each staff member who handles money, that money moved at the
+    payment provider, with the amounts and the reason; returns how many were told. The
+    emails go from support (support.emails.send_money_notice)."""
+    notice = MoneyNotice.objects.select_related("creator").filter(pk=notice_id).first()
+    if notice is None:
+        return 0
+    detail = notice.reason
+    if notice.balance_change:
+        detail = f"{detail} Balance change: {notice.display_change}.".strip()
+    told = bool(
+        services.notify(
+            kind=Kind.MONEY,
+            recipient=notice.creator,
+            key=f"money:{notice.pk}",
+            data={"summary": notice.summary, "detail": detail},
+            at=notice.created_at,
+        )
+    )
+    url = reverse("admin:support_moneynotice_change", args=[notice.pk])
+    for staff in money_staff().exclude(pk=notice.creator_id):
+        told += bool(
+            services.notify(
+                kind=Kind.MONEY,
+                recipient=staff,
+                key=f"money:{notice.pk}",
+                data={
+                    "summary": f"{notice.creator.name}: {notice.summary}",
+                    "detail": detail,
+                    "url": url,
+                },
+                at=notice.created_at,
+            )
+        )
+    return told
 
 
 # What each review step means to its creator.

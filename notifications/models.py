@@ -27,6 +27,7 @@ class Kind(models.TextChoices):
     REVIEW = "review", "Review decisions on my stories"
     PICK = "pick", "My stories picked as Top Stories"
     CHALLENGE = "challenge", "Results of challenges I entered"
+    MONEY = "money", "Refunds, disputes and payout problems"
 
 
 # Grouped per recipient, story and day: one row counts the people.
@@ -39,6 +40,7 @@ EMAILED_ELSEWHERE = {
     Kind.COMMENT_REPLY: "Emailed on its own: see “Emails” above.",
     Kind.REVIEW: "Always emailed on its own.",
     Kind.CHALLENGE: "Always emailed on its own.",
+    Kind.MONEY: "Always emailed on its own.",
 }
 
 # Emailed unless the reader turns them off. None: the emails readers got before notifications
@@ -133,6 +135,8 @@ class Notification(models.Model):
         kind, story = self.kind, self.story
         if kind in (Kind.TIP, Kind.PLEDGE):
             return reverse("support:wallet")
+        if kind == Kind.MONEY:
+            return self.data.get("url") or reverse("support:wallet")
         if kind == Kind.CHALLENGE and self.data.get("url"):
             return self.data["url"]
         if kind == Kind.SUBSCRIBER:
@@ -182,6 +186,8 @@ class Notification(models.Model):
                 return _review_words(data.get("outcome"), title, edit=bool(data.get("edit")))
             case Kind.PICK:
                 return f"{title} was picked as a Top Story"
+            case Kind.MONEY:
+                return data.get("summary", "Money moved at the payment provider")
             case Kind.CHALLENGE:
                 challenge = f"“{data.get('challenge', 'a challenge')}”"
                 if data.get("award"):

@@ -62,6 +62,12 @@ def pledge_payment_received(sender, payment, **kwargs) -> None:
     enqueue(jobs.notify_pledge, payment_id=payment.pk)
 
 
+def money_notice_made(sender, notice, **kwargs) -> None:
+    """support.signals.money_notice_made: the creator and staff hear of a refund, dispute,
+    returned transfer or payout problem."""
+    enqueue(jobs.notify_money, notice_id=notice.pk)
+
+
 def story_reviewed(sender, story, transition, **kwargs) -> None:
     enqueue(jobs.notify_review, transition_id=transition.pk)
 

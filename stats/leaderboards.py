@@ -72,7 +72,9 @@ def _scores(metric: str) -> QuerySet:
             .annotate(score=Count("pk"), reached_at=Max("created_at"))
         )
     # NULL = NULL is never true in SQL, so a tip's charge only meets its own tip's refund.
-    refunded = LedgerEntry.objects.filter(kind=LedgerEntry.Kind.REFUND).filter(
+    # A payment lost to a dispute went back to the reader like a refunded one.
+    taken_back = [LedgerEntry.Kind.REFUND, LedgerEntry.Kind.REVERSAL]
+    refunded = LedgerEntry.objects.filter(kind__in=taken_back).filter(
         Q(tip_id=OuterRef("tip_id")) | Q(pledge_payment_id=OuterRef("pledge_payment_id"))
     )
     return (

@@ -1,4 +1,5 @@
-"""Admin for money: every payment with filters, refunds, and payout decisions with reasons.
+"""Admin for money: every payment with filters, refunds, and payout decisions with reasons;
+disputes, what moved at the provider, and reconciliation's differences, resolved with a reason.
 
 Payments, the ledger and Stripe's events are read-only here: nothing about money is edited by
 hand. Refunds and payout decisions go through support.services, which add ledger rows and
@@ -22,10 +23,14 @@ from django.template.response import TemplateResponse
 
 from support import services
 from support.models import (
+    Difference,
+    Dispute,
     LedgerEntry,
+    MoneyNotice,
     PayoutRequest,
     Pledge,
     PledgePayment,
+    ProviderRecord,
     StripeEvent,
     SupportSettings,
     Tip,
@@ -142,18 +147,31 @@ def _money(amount: int, currency: str) -> str:
 
 @admin.register(SupportSettings)
 class SupportSettingsAdmin(admin.ModelAdmin):
-    list_display = ("creator", "accepts_support", "payouts_enabled", "stripe_account_id")
+    list_display = (
+        "creator",
+        "accepts_support",
+        "payouts_enabled",
+        "stripe_account_id",
+        "payouts_problem",
+    )
     list_filter = ("accepts_support", "payouts_enabled")
     list_select_related = ("creator",)
     search_fields = ("creator__username", "creator__display_name", "stripe_account_id")
     # Staff may switch a creator's support off; Stripe's fields only Stripe changes.
-    readonly_fields = ("creator", "stripe_account_id", "payouts_enabled", "updated_at")
+    readonly_fields = (
+        "creator",
+        "stripe_account_id",
+        "payouts_enabled",
+        "payouts_problem",
+        "updated_at",
+    )
     fields = (
         "creator",
         "accepts_support",
         ("pledge_amount_1", "pledge_amount_2", "pledge_amount_3"),
         "stripe_account_id",
         "payouts_enabled",
+        "payouts_problem",
         "updated_at",
     )
 
@@ -288,6 +306,7 @@ class LedgerEntryAdmin(ReadOnlyAdmin):
         "creator__display_name",
         "gateway_reference",
         "gateway_event_id",
+        "entry_key",
         "note",
     )
     date_hierarchy = "created_at"
@@ -303,7 +322,9 @@ class LedgerEntryAdmin(ReadOnlyAdmin):
             return f"Tip #{entry.tip_id}"
         if entry.pledge_payment_id:
             return f"Pledge payment #{entry.pledge_payment_id}"
-        return f"Payout #{entry.payout_id}"
+        if entry.payout_id:
+            return f"Payout #{entry.payout_id}"
+        return entry.prize_key
 
 
 def _balance_subquery() -> Subquery:
@@ -391,7 +412,133 @@ class PayoutRequestAdmin(ConfirmWithReason, ReadOnlyAdmin):
 
 @admin.register(StripeEvent)
 class StripeEventAdmin(ReadOnlyAdmin):
-    list_display = ("received_at", "type", "event_id", "outcome", "note", "livemode")
-    list_filter = ("type", "outcome", "livemode", "received_at")
-    search_fields = ("event_id", "type", "note")
+    list_display = ("received_at", "type", "event_id", "outcome", "waiting_for", "note")
+    list_filter = ("outcome", "type", "livemode", "received_at")
+    search_fields = ("event_id", "type", "note", "waiting_for")
     date_hierarchy = "received_at"
+
+
+@admin.register(Dispute)
+class DisputeAdmin(ReadOnlyAdmin):
+    list_display = (
+        "opened_at",
+        "creator",
+        "amount_shown",
+        "held_shown",
+        "reason",
+        "status",
+        "provider_status",
+        "gateway_reference",
+        "closed_at",
+    )
+    list_filter = ("status", "reason", "opened_at")
+    list_select_related = ("creator",)
+    search_fields = ("creator__username", "gateway_reference", "reason")
+    date_hierarchy = "opened_at"
+
+    @admin.display(description="Disputed", ordering="amount")
+    def amount_shown(self, dispute: Dispute) -> str:
+        return dispute.display_amount
+
+    @admin.display(description="Held", ordering="held")
+    def held_shown(self, dispute: Dispute) -> str:
+        return dispute.display_held
+
+
+@admin.register(MoneyNotice)
+class MoneyNoticeAdmin(ReadOnlyAdmin):
+    """What moved at the provider, as the creator and staff were told it."""
+
+    list_display = ("created_at", "creator", "kind", "amount_shown", "change_shown", "reason")
+    list_filter = ("kind", "created_at")
+    list_select_related = ("creator",)
+    search_fields = ("creator__username", "key", "reason", "what")
+    date_hierarchy = "created_at"
+
+    @admin.display(description="Amount", ordering="amount")
+    def amount_shown(self, notice: MoneyNotice) -> str:
+        return notice.display_amount
+
+    @admin.display(description="Balance change", ordering="balance_change")
+    def change_shown(self, notice: MoneyNotice) -> str:
+        return notice.display_change
+
+
+@admin.register(ProviderRecord)
+class ProviderRecordAdmin(ReadOnlyAdmin):
+    """The offline gateway's own record, which reconciliation compares with the ledger."""
+
+    list_display = ("created_at", "type", "reference", "amount", "currency")
+    list_filter = ("type",)
+    search_fields = ("reference",)
+
+
+class OpenFilter(admin.SimpleListFilter):
+    title = "state"
+    parameter_name = "state"
+
+    def lookups(self, request: HttpRequest, model_admin: Any) -> list[tuple[str, str]]:
+        return [("open", "Open"), ("resolved", "Resolved")]
+
+    def queryset(self, request: HttpRequest, queryset: QuerySet) -> QuerySet:
+        if self.value() == "open":
+            return queryset.filter(resolved_at__isnull=True)
+        if self.value() == "resolved":
+            return queryset.filter(resolved_at__isnull=False)
+        return queryset
+
+
+@admin.register(Difference)
+class DifferenceAdmin(ConfirmWithReason, ReadOnlyAdmin):
+    """Reconciliation's differences (manage.py reconcile_payments). Staff look into each at the
+    provider and in the ledger, then resolve it saying how; nothing here edits money."""
+
+    list_display = (
+        "found_at",
+        "kind",
+        "what",
+        "reference",
+        "ledger_shown",
+        "provider_shown",
+        "gateway",
+        "resolved_by",
+        "resolved_at",
+        "resolution",
+    )
+    list_filter = (OpenFilter, "kind", "what", "gateway", "found_at")
+    list_select_related = ("resolved_by",)
+    search_fields = ("reference", "resolution")
+    date_hierarchy = "found_at"
+    actions = ["resolve"]
+
+    def has_resolve_permission(self, request: HttpRequest) -> bool:
+        return request.user.has_perm("support.resolve_difference")
+
+    def _money(self, amount: int, difference: Difference) -> str:
+        return _money(amount, difference.currency) if difference.currency else "—"
+
+    @admin.display(description="Ledger", ordering="ledger_amount")
+    def ledger_shown(self, difference: Difference) -> str:
+        return self._money(difference.ledger_amount, difference)
+
+    @admin.display(description="Provider", ordering="provider_amount")
+    def provider_shown(self, difference: Difference) -> str:
+        return self._money(difference.provider_amount, difference)
+
+    @admin.action(description="Resolve selected differences", permissions=["resolve"])
+    def resolve(self, request: HttpRequest, queryset: QuerySet) -> HttpResponse | None:
+        return self.confirm_with_reason(
+            request,
+            queryset.order_by("pk"),
+            action="resolve",
+            title="Resolve differences",
+            intro="Say what you found and did (a correcting refund, a payment recorded by "
+            "hand at the provider, a test charge to ignore). The reason is kept with "
+            "each difference, with your name.",
+            submit="Resolve",
+            required=True,
+            help_text="Required. Kept with the difference.",
+            apply=lambda difference, reason: services.difference_resolve(
+                difference=difference, actor=request.user, reason=reason
+            ),
+        )

@@ -1,4 +1,5 @@
-"""Emails about money: receipts, failed and ended pledges, refunds and payout decisions.
+"""Emails about money: receipts, failed and ended pledges, refunds, payout decisions, and
+money that moved at the payment provider (to the creator and to staff).
 
 Each function is a background job (core.jobs): it takes ids, reads the rows afresh and sends
 one plain-text email, recorded under a key naming the event (core.mail.send_once) so that a
@@ -10,11 +11,13 @@ from __future__ import annotations
 from django.conf import settings
 from django.core.mail import EmailMessage
 from django.template.loader import render_to_string
+from django.urls import reverse
 
 from core.jobs import job
 from core.links import absolute
 from core.mail import send_once
-from support.models import PayoutRequest, Pledge, PledgePayment, Tip
+from support.models import MoneyNotice, PayoutRequest, Pledge, PledgePayment, Tip
+from support.selectors import money_staff
 
 
 def _send(*, key: str, to: str, subject: str, template: str, **context: object) -> None:
@@ -126,3 +129,33 @@ def send_payout_decision(*, payout_id: int) -> None:
         payout=payout,
         paid=paid,
     )
+
+
+@job
+def send_money_notice(*, notice_id: int) -> None:
+    """Money moved at the provider: the creator hears with the amounts and the reason, and so
+    does each staff member who handles refunds and payouts."""
+    notice = MoneyNotice.objects.select_related("creator").get(pk=notice_id)
+    creator = notice.creator
+    _send(
+        key=f"money:{notice.pk}:creator",
+        to=creator.email,
+        subject=f"{notice.summary[:150]}",
+        template="support_money_notice.txt",
+        notice=notice,
+        name=creator.name,
+        for_staff=False,
+        url=absolute(reverse("support:wallet")),
+    )
+    admin_url = absolute(reverse("admin:support_moneynotice_change", args=[notice.pk]))
+    for staff in money_staff():
+        _send(
+            key=f"money:{notice.pk}:staff:{staff.pk}",
+            to=staff.email,
+            subject=f"[{creator.username}] {notice.summary[:150]}",
+            template="support_money_notice.txt",
+            notice=notice,
+            name=staff.name,
+            for_staff=True,
+            url=admin_url,
+        )

@@ -18,13 +18,22 @@ import uuid
 from abc import ABC, abstractmethod
 from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from typing import Any, ClassVar
 
 import stripe
 from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
 
-from support.models import Gateway, PayoutRequest, Pledge, PledgePayment, SupportSettings, Tip
+from support.models import (
+    Gateway,
+    PayoutRequest,
+    Pledge,
+    PledgePayment,
+    ProviderRecord,
+    SupportSettings,
+    Tip,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -52,7 +61,66 @@ class Charged:
     failure_message: str = ""
 
 
+@dataclass(frozen=True)
+class Movement:
+    """One movement of money in the platform's account at the provider, as reconciliation
+    compares it with the ledger: signed as the platform sees it (+ in, − out), named by the id
+    Byline's ledger knows it by (a PaymentIntent, a refund, a dispute, a transfer)."""
+
+    reference: str
+    what: str  # "charge", "refund", "dispute" or "transfer"
+    amount: int
+    currency: str
+    created: datetime
+
+
 Payment = Tip | PledgePayment
+
+
+def _source_id(source: Any) -> str:
+    if isinstance(source, dict):
+        return source.get("id") or ""
+    return source if isinstance(source, str) else ""
+
+
+def stripe_movements(transactions: list[dict]) -> list[Movement]:
+    """Stripe's balance transactions (with `source` expanded) as movements; the kinds that are
+    not creators' money (Stripe's own fees, the platform's payouts to its bank) are left out.
+
+    A charge is named by its PaymentIntent, as the ledger's CHARGE rows are; a transfer
+    reversal by its transfer, so a payout and its return add up under one name.
+    """
+    movements = []
+    for item in transactions:
+        kind, category = item.get("type"), item.get("reporting_category", "")
+        source = item.get("source")
+        what = None
+        if kind in ("charge", "payment"):
+            what = "charge"
+            intent = source.get("payment_intent") if isinstance(source, dict) else None
+            reference = _source_id(intent) or _source_id(source)
+        elif kind in ("refund", "payment_refund", "refund_failure", "payment_failure_refund"):
+            what, reference = "refund", _source_id(source)
+        elif kind == "adjustment" and category in ("dispute", "dispute_reversal"):
+            what, reference = "dispute", _source_id(source)
+        elif kind == "transfer":
+            what, reference = "transfer", _source_id(source)
+        elif kind in ("transfer_refund", "transfer_cancel", "transfer_failure"):
+            what = "transfer"
+            transfer = source.get("transfer") if isinstance(source, dict) else None
+            reference = _source_id(transfer) or _source_id(source)
+        if what is None or not reference:
+            continue
+        movements.append(
+            Movement(
+                reference=reference,
+                what=what,
+                amount=int(item["amount"]),
+                currency=str(item["currency"]).lower(),
+                created=datetime.fromtimestamp(int(item["created"]), tz=UTC),
+            )
+        )
+    return movements
 
 
 def _key(kind: str, obj: Any, stamp: Any) -> str:
@@ -105,6 +173,14 @@ class PaymentGateway(ABC):
     ) -> tuple[str, str]:
         """(connected account id, URL where the creator sets it up)."""
 
+    @abstractmethod
+    def balance_movements(self, *, since: datetime) -> list[Movement]:
+        """Every movement of creators' money in the platform's account since `since`."""
+
+    def refunds_of(self, *, charge_id: str) -> list[dict]:
+        """The provider's refunds of one charge, when an event did not list them."""
+        return []
+
 
 class OfflineGateway(PaymentGateway):
     """No provider at all: every payment succeeds at once. For development and demos."""
@@ -117,11 +193,21 @@ class OfflineGateway(PaymentGateway):
     def _reference(self, kind: str) -> str:
         return f"offline_{kind}_{uuid.uuid4().hex}"
 
+    def _record(self, type_: str, amount: int, currency: str) -> str:
+        """Keep the gateway's own record of what it moved, as a provider would; the id."""
+        reference = self._reference("pay" if type_ == ProviderRecord.Type.CHARGE else type_)
+        ProviderRecord.objects.create(
+            type=type_, reference=reference, amount=amount, currency=currency
+        )
+        return reference
+
     def start_tip(self, *, tip: Tip, success_url: str, cancel_url: str) -> Started:
-        return Started(self._reference("tip"), paid=True, payment_reference=self._reference("pay"))
+        paid = self._record(ProviderRecord.Type.CHARGE, tip.amount, tip.currency)
+        return Started(self._reference("tip"), paid=True, payment_reference=paid)
 
     def start_pledge(self, *, pledge: Pledge, success_url: str, cancel_url: str) -> Started:
-        return Started(self._reference("sub"), paid=True, payment_reference=self._reference("pay"))
+        paid = self._record(ProviderRecord.Type.CHARGE, pledge.amount, pledge.currency)
+        return Started(self._reference("sub"), paid=True, payment_reference=paid)
 
     def change_pledge(self, *, pledge: Pledge, amount: int) -> None:
         pass
@@ -133,19 +219,24 @@ class OfflineGateway(PaymentGateway):
         pass
 
     def charge_renewal(self, *, pledge: Pledge) -> Charged:
-        return Charged(ok=True, reference=self._reference("pay"))
+        paid = self._record(ProviderRecord.Type.CHARGE, pledge.amount, pledge.currency)
+        return Charged(ok=True, reference=paid)
 
     def refund(self, *, payment: Payment, key: str) -> str:
-        return self._reference("refund")
+        return self._record(ProviderRecord.Type.REFUND, -payment.amount, payment.currency)
 
     def send_payout(self, *, payout: PayoutRequest, account: SupportSettings) -> str:
-        return self._reference("payout")
+        return self._record(ProviderRecord.Type.TRANSFER, -payout.amount, payout.currency)
 
     def payout_account_link(
         self, *, account: SupportSettings, return_url: str, refresh_url: str
     ) -> tuple[str, str]:
         # Nothing to set up: offline payouts need no account.
         return account.stripe_account_id, return_url
+
+    def balance_movements(self, *, since: datetime) -> list[Movement]:
+        records = ProviderRecord.objects.filter(created_at__gte=since).order_by("created_at")
+        return [Movement(r.reference, r.type, r.amount, r.currency, r.created_at) for r in records]
 
 
 class StripeGateway(PaymentGateway):
@@ -334,11 +425,12 @@ class StripeGateway(PaymentGateway):
             }
             if account.creator.email:
                 params["email"] = account.creator.email
-            created = self._call(
-                stripe.Account.create,
-                idempotency_key=f"byline-account-{account.creator_id}-{account.pk}",
-                **params,
-            )
+            key = f"byline-account-{account.creator_id}-{account.pk}"
+            if account.account_reported_at:
+                # A creator whose account was disconnected connects a new one: a new key, or
+                # Stripe would answer with the old account for a day.
+                key += f"-after-{account.account_reported_at.timestamp():.0f}"
+            created = self._call(stripe.Account.create, idempotency_key=key, **params)
             account_id = created.id
         link = self._call(
             stripe.AccountLink.create,
@@ -348,6 +440,26 @@ class StripeGateway(PaymentGateway):
             type="account_onboarding",
         )
         return account_id, link.url
+
+    def balance_movements(self, *, since: datetime) -> list[Movement]:
+        listed = self._call(
+            stripe.BalanceTransaction.list,
+            created={"gte": int(since.timestamp())},
+            limit=100,
+            expand=["data.source"],
+        )
+        try:
+            items = [item.to_dict() for item in listed.auto_paging_iter()]
+        except stripe.StripeError as error:
+            raise GatewayError("Stripe's balance transactions could not be read.") from error
+        return stripe_movements(items)
+
+    def refunds_of(self, *, charge_id: str) -> list[dict]:
+        listed = self._call(stripe.Refund.list, charge=charge_id, limit=100)
+        try:
+            return [item.to_dict() for item in listed.auto_paging_iter()]
+        except stripe.StripeError as error:
+            raise GatewayError("Stripe's refunds could not be read.") from error
 
 
 def get_gateway(name: str | None = None) -> PaymentGateway:

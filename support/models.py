@@ -66,6 +66,12 @@ class SupportSettings(models.Model):
     # (kept up to date by the account.updated webhook).
     stripe_account_id = models.CharField(max_length=255, blank=True)
     payouts_enabled = models.BooleanField(default=False)
+    # Why Stripe switched payouts off, or that the account was disconnected (issue 20); the
+    # wallet shows it. Empty while payouts work.
+    payouts_problem = models.CharField(max_length=500, blank=True, default="")
+    # When the account state last applied was reported (the account.updated event's `created`):
+    # an older snapshot delivered late does not undo a newer one.
+    account_reported_at = models.DateTimeField(null=True, blank=True)
     updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:
@@ -429,11 +435,22 @@ class LedgerQuerySet(models.QuerySet):
 class LedgerEntry(models.Model):
     """One movement of a creator's money. Amounts are always positive; the kind gives the sign.
 
-    Credits (`CREDITS`) add to the creator's balance, every other kind takes away from it, so
+    Credits (`CREDITS`) add to the creator's balance, debits (`DEBITS`) take away from it, so
     balance = Σ credits − Σ debits. A payment is a CHARGE (the gross) and a FEE (the platform's
     share); refunding it adds a REFUND (the gross) and a FEE_REFUND (the fee, given back to the
-    creator, who never kept it); a payout is a PAYOUT. Each source has at most one entry of each
-    kind, so a payment can be counted or refunded only once.
+    creator, who never kept it); a payout is a PAYOUT.
+
+    Money that moves at the provider (issue 20) adds rows the same way: a dispute HOLDs the
+    creator's share of the disputed amount (a debit, so it cannot be paid out) until it closes:
+    won, a HOLD_RELEASE gives it back; lost, the release comes with a REVERSAL of the disputed
+    gross and the FEE_REFUND of its fee. A refund that fails at the provider is a
+    REFUND_FAILED; a reversed transfer is a PAYOUT_RETURNED. So held = Σ HOLD − Σ HOLD_RELEASE,
+    and a balance below zero is what the creator owes, taken from their next income.
+
+    Rows without an `entry_key` (payments, fees, payouts) are one of each kind per source; rows
+    about a provider's object (a refund, a dispute, a transfer reversal) carry a key naming it
+    (`refund:re_123`), unique, so however often and in whatever order the provider tells us,
+    each is counted once.
     """
 
     class Kind(models.TextChoices):
@@ -444,9 +461,26 @@ class LedgerEntry(models.Model):
         PAYOUT = "payout", "Payout"
         # A challenge's prize (challenges app): paid by the platform, so no fee row.
         PRIZE = "prize", "Prize"
+        # Issue 20: money moved at the provider (its dashboard, a bank).
+        REFUND_FAILED = "refund_failed", "Refund failed"
+        HOLD = "hold", "Held for a dispute"
+        HOLD_RELEASE = "hold_release", "Dispute hold released"
+        REVERSAL = "reversal", "Lost dispute"
+        PAYOUT_RETURNED = "payout_returned", "Payout returned"
 
-    CREDITS = (Kind.CHARGE, Kind.FEE_REFUND, Kind.PRIZE)
-    DEBITS = (Kind.FEE, Kind.REFUND, Kind.PAYOUT)
+    CREDITS = (
+        Kind.CHARGE,
+        Kind.FEE_REFUND,
+        Kind.PRIZE,
+        Kind.REFUND_FAILED,
+        Kind.HOLD_RELEASE,
+        Kind.PAYOUT_RETURNED,
+    )
+    DEBITS = (Kind.FEE, Kind.REFUND, Kind.PAYOUT, Kind.HOLD, Kind.REVERSAL)
+    # Kinds that belong to a payout request rather than a payment.
+    PAYOUT_KINDS = (Kind.PAYOUT, Kind.PAYOUT_RETURNED)
+    # Kinds whose note (the dispute's reason, the refund's) the creator reads in the history.
+    NOTED = (Kind.HOLD, Kind.REVERSAL, Kind.REFUND_FAILED)
 
     creator = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="ledger_entries"
@@ -486,6 +520,9 @@ class LedgerEntry(models.Model):
     # The gateway's id for this movement (refund, transfer) and the webhook event that caused it.
     gateway_reference = models.CharField(max_length=255, blank=True)
     gateway_event_id = models.CharField(max_length=255, blank=True)
+    # The provider's object this row counts ("refund:re_1", "hold:dp_1"): unique, so a refund,
+    # dispute or transfer reversal is counted once however many events report it.
+    entry_key = models.CharField(max_length=300, blank=True, default="")
     created_at = models.DateTimeField(default=timezone.now)
 
     objects = LedgerQuerySet.as_manager()
@@ -511,24 +548,27 @@ class LedgerEntry(models.Model):
                 name="ledger_exactly_one_source",
             ),
             models.CheckConstraint(
-                condition=Q(kind="payout", payout__isnull=False)
-                | (~Q(kind="payout") & Q(payout__isnull=True)),
+                condition=Q(kind__in=["payout", "payout_returned"], payout__isnull=False)
+                | (~Q(kind__in=["payout", "payout_returned"]) & Q(payout__isnull=True)),
                 name="ledger_payout_kind_matches_source",
             ),
             models.UniqueConstraint(
                 fields=["tip", "kind"],
-                condition=Q(tip__isnull=False),
+                condition=Q(tip__isnull=False, entry_key=""),
                 name="ledger_one_kind_per_tip",
             ),
             models.UniqueConstraint(
                 fields=["pledge_payment", "kind"],
-                condition=Q(pledge_payment__isnull=False),
+                condition=Q(pledge_payment__isnull=False, entry_key=""),
                 name="ledger_one_kind_per_pledge_payment",
             ),
             models.UniqueConstraint(
                 fields=["payout", "kind"],
-                condition=Q(payout__isnull=False),
+                condition=Q(payout__isnull=False, entry_key=""),
                 name="ledger_one_kind_per_payout",
+            ),
+            models.UniqueConstraint(
+                fields=["entry_key"], condition=~Q(entry_key=""), name="ledger_one_row_per_key"
             ),
             models.UniqueConstraint(
                 fields=["prize_key"], condition=Q(kind="prize"), name="ledger_one_row_per_prize"
@@ -572,6 +612,8 @@ class LedgerEntry(models.Model):
         """A line of the transaction history (select tip, pledge payment and their people)."""
         if self.kind == self.Kind.PAYOUT:
             return "Payout to your account"
+        if self.kind == self.Kind.PAYOUT_RETURNED:
+            return "Payout returned to your balance" + (f": {self.note}" if self.note else "")
         if self.kind == self.Kind.PRIZE:
             return self.note or "Prize"
         if self.tip_id:
@@ -585,7 +627,11 @@ class LedgerEntry(models.Model):
             self.Kind.FEE: f"Platform fee on a {what}",
             self.Kind.REFUND: f"Refund of a {what}",
             self.Kind.FEE_REFUND: f"Platform fee returned on a refunded {what}",
-        }[self.kind]
+            self.Kind.REFUND_FAILED: f"Refund of a {what} failed; the money is back",
+            self.Kind.HOLD: f"Held: the reader disputes a {what}",
+            self.Kind.HOLD_RELEASE: f"Released: the dispute over a {what} closed",
+            self.Kind.REVERSAL: f"Lost dispute over a {what}",
+        }[self.kind] + (f" ({self.note})" if self.note and self.kind in self.NOTED else "")
 
 
 class StripeEvent(models.Model):
@@ -598,12 +644,17 @@ class StripeEvent(models.Model):
     class Outcome(models.TextChoices):
         APPLIED = "applied", "Applied"
         IGNORED = "ignored", "Ignored"
+        # About a payment or payout Byline does not know yet (the events came out of order):
+        # kept, and applied once when the payment it waits for is recorded.
+        PARKED = "parked", "Waiting for its payment"
 
     event_id = models.CharField(max_length=255)
     type = models.CharField(max_length=100)
     livemode = models.BooleanField(default=False)
     outcome = models.CharField(max_length=20, choices=Outcome.choices, blank=True)
     note = models.CharField(max_length=500, blank=True)
+    # A parked event: the provider's id of the payment or transfer it waits for.
+    waiting_for = models.CharField(max_length=255, blank=True, default="")
     payload = models.JSONField()
     received_at = models.DateTimeField(default=timezone.now)
     processed_at = models.DateTimeField(null=True, blank=True)
@@ -613,6 +664,249 @@ class StripeEvent(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["event_id"], name="stripeevent_event_id_unique"),
         ]
+        indexes = [
+            # Applying parked events once the payment they wait for is recorded.
+            models.Index(
+                fields=["waiting_for"],
+                name="stripeevent_parked_idx",
+                condition=Q(outcome="parked"),
+            ),
+        ]
 
     def __str__(self) -> str:
         return f"{self.type} {self.event_id}"
+
+
+class Dispute(models.Model):
+    """A reader's bank disputing a payment (a chargeback). Its status changes as the provider
+    reports; the money it holds or takes is in the ledger (HOLD, HOLD_RELEASE, REVERSAL)."""
+
+    class Status(models.TextChoices):
+        OPEN = "open", "Open"
+        WON = "won", "Won"
+        LOST = "lost", "Lost"
+
+    creator = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="disputes"
+    )
+    tip = models.ForeignKey(
+        Tip, on_delete=models.PROTECT, null=True, blank=True, related_name="disputes"
+    )
+    pledge_payment = models.ForeignKey(
+        PledgePayment, on_delete=models.PROTECT, null=True, blank=True, related_name="disputes"
+    )
+    gateway_reference = models.CharField(max_length=255)  # Stripe: dp_…
+    amount = models.PositiveIntegerField(help_text="Disputed gross, minor units.")
+    held = models.PositiveIntegerField(help_text="The creator's share held while it is open.")
+    currency = models.CharField(max_length=3)
+    # Stripe's reason code ("fraudulent", "product_not_received", …).
+    reason = models.CharField(max_length=100, blank=True)
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.OPEN)
+    provider_status = models.CharField(max_length=50, blank=True)
+    opened_at = models.DateTimeField(default=timezone.now)
+    closed_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-opened_at", "-pk"]
+        constraints = [
+            models.UniqueConstraint(fields=["gateway_reference"], name="dispute_reference_unique"),
+            models.CheckConstraint(
+                condition=Q(tip__isnull=False, pledge_payment__isnull=True)
+                | Q(tip__isnull=True, pledge_payment__isnull=False),
+                name="dispute_one_payment",
+            ),
+        ]
+        indexes = [
+            # The wallet's open disputes.
+            models.Index(fields=["creator", "status"], name="dispute_creator_status_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return f"Dispute {self.gateway_reference} ({self.get_status_display()})"
+
+    @property
+    def payment_words(self) -> str:
+        """The payment disputed (select tip__supporter, pledge_payment__pledge__supporter)."""
+        if self.tip_id:
+            return f"{self.tip.display_amount} tip from {self.tip.supporter_name}"
+        payment = self.pledge_payment
+        return (
+            f"{payment.display_amount} pledge payment from {payment.pledge.supporter.name} "
+            f"({payment.period_start:%B %Y})"
+        )
+
+    @property
+    def reason_display(self) -> str:
+        return DISPUTE_REASONS.get(self.reason, self.reason.replace("_", " ") or "no reason given")
+
+    @property
+    def display_amount(self) -> str:
+        return format_money(self.amount, self.currency)
+
+    @property
+    def display_held(self) -> str:
+        return format_money(self.held, self.currency)
+
+
+# Stripe's dispute reasons, as a creator reads them.
+DISPUTE_REASONS = {
+    "bank_cannot_process": "the bank could not process it",
+    "credit_not_processed": "the reader says a refund was promised",
+    "customer_initiated": "the reader asked their bank",
+    "debit_not_authorized": "the reader says they did not authorise the debit",
+    "duplicate": "the reader says they were charged twice",
+    "fraudulent": "the card holder says they did not make this payment",
+    "general": "no specific reason",
+    "incorrect_account_details": "wrong account details",
+    "insufficient_funds": "insufficient funds",
+    "product_not_received": "the reader says they did not receive what they paid for",
+    "product_unacceptable": "the reader says what they paid for was not as described",
+    "subscription_canceled": "the reader says they had cancelled",
+    "unrecognized": "the reader does not recognise the payment",
+}
+
+
+class MoneyNotice(models.Model):
+    """Money that moved at the provider, as told to the creator and staff: a refund made in the
+    dashboard, a dispute opened or closed, a returned transfer, a failed bank payout, payouts
+    switched off. One per provider object and what happened to it (`key`), so telling is once."""
+
+    class Kind(models.TextChoices):
+        REFUND = "refund", "Refunded at the provider"
+        REFUND_FAILED = "refund_failed", "Refund failed"
+        DISPUTE_OPENED = "dispute_opened", "Dispute opened"
+        DISPUTE_WON = "dispute_won", "Dispute won"
+        DISPUTE_LOST = "dispute_lost", "Dispute lost"
+        PAYOUT_RETURNED = "payout_returned", "Transfer reversed"
+        PAYOUT_FAILED = "payout_failed", "Bank payout failed"
+        PAYOUTS_DISABLED = "payouts_disabled", "Payouts switched off"
+        ACCOUNT_DISCONNECTED = "account_disconnected", "Payout account disconnected"
+
+    creator = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="money_notices"
+    )
+    kind = models.CharField(max_length=30, choices=Kind.choices)
+    key = models.CharField(max_length=300)
+    amount = models.PositiveIntegerField(default=0, help_text="Minor units; 0 if none moved.")
+    currency = models.CharField(max_length=3)
+    # What the creator's balance did: the change to what they can be paid (signed).
+    balance_change = models.IntegerField(default=0)
+    reason = models.CharField(max_length=500, blank=True)
+    what = models.CharField(max_length=300, blank=True, help_text="The payment or payout.")
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        constraints = [
+            models.UniqueConstraint(fields=["key"], name="moneynotice_key_unique"),
+        ]
+
+    def __str__(self) -> str:
+        return self.summary
+
+    @property
+    def display_amount(self) -> str:
+        return format_money(self.amount, self.currency)
+
+    @property
+    def display_change(self) -> str:
+        return format_money(self.balance_change, self.currency)
+
+    @property
+    def summary(self) -> str:
+        """One line, the same for the creator and staff (staff's adds whose wallet)."""
+        amount, what = self.display_amount, self.what or "a payment"
+        return {
+            self.Kind.REFUND: f"{amount} of {what} was refunded at the payment provider",
+            self.Kind.REFUND_FAILED: f"A {amount} refund of {what} failed; the money is back",
+            self.Kind.DISPUTE_OPENED: f"A reader disputes {amount} of {what}",
+            self.Kind.DISPUTE_WON: f"The {amount} dispute over {what} was won",
+            self.Kind.DISPUTE_LOST: f"The {amount} dispute over {what} was lost",
+            self.Kind.PAYOUT_RETURNED: f"{amount} of {what} came back to the balance",
+            self.Kind.PAYOUT_FAILED: f"A {amount} payout to the bank failed",
+            self.Kind.PAYOUTS_DISABLED: "Payouts are switched off",
+            self.Kind.ACCOUNT_DISCONNECTED: "The payout account was disconnected",
+        }[self.kind]
+
+
+class ProviderRecord(models.Model):
+    """The offline gateway's own record of the money it moved, kept apart from the ledger as a
+    provider keeps its balance transactions, so reconciliation has something to compare with
+    on the embedded default too. Written by support.gateways.OfflineGateway only."""
+
+    class Type(models.TextChoices):
+        CHARGE = "charge", "Charge"
+        REFUND = "refund", "Refund"
+        TRANSFER = "transfer", "Transfer"
+
+    type = models.CharField(max_length=20, choices=Type.choices)
+    reference = models.CharField(max_length=255)
+    # Signed as the platform's balance sees it: + money in, − money out.
+    amount = models.IntegerField()
+    currency = models.CharField(max_length=3)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        indexes = [models.Index(fields=["created_at"], name="providerrecord_created_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.type} {self.reference} {self.amount}"
+
+
+class Difference(models.Model):
+    """Something the ledger and the provider's balance transactions disagree about, found by
+    reconciliation (support.reconciliation); staff resolve it with a reason."""
+
+    class Kind(models.TextChoices):
+        MISSING_IN_LEDGER = "missing_in_ledger", "At the provider, not in the ledger"
+        MISSING_AT_PROVIDER = "missing_at_provider", "In the ledger, not at the provider"
+        AMOUNT = "amount", "Amounts differ"
+        PARKED = "parked", "Event still waiting for its payment"
+
+    kind = models.CharField(max_length=30, choices=Kind.choices)
+    gateway = models.CharField(max_length=20, choices=Gateway.choices)
+    reference = models.CharField(max_length=255, help_text="The provider's id.")
+    what = models.CharField(max_length=50, blank=True, help_text="Charge, refund, transfer, …")
+    ledger_amount = models.IntegerField(default=0)
+    provider_amount = models.IntegerField(default=0)
+    currency = models.CharField(max_length=3)
+    found_at = models.DateTimeField(default=timezone.now)
+    last_seen_at = models.DateTimeField(default=timezone.now)
+    resolved_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    resolved_at = models.DateTimeField(null=True, blank=True)
+    resolution = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["-found_at", "-pk"]
+        permissions = [("resolve_difference", "Can resolve a reconciliation difference")]
+        constraints = [
+            # A difference still open is listed once however often the job runs.
+            models.UniqueConstraint(
+                fields=["gateway", "reference", "kind", "currency"],
+                condition=Q(resolved_at__isnull=True),
+                name="difference_one_open_per_reference",
+            ),
+            models.CheckConstraint(
+                condition=Q(resolved_at__isnull=True) | ~Q(resolution=""),
+                name="difference_resolved_with_reason",
+            ),
+        ]
+        indexes = [models.Index(fields=["resolved_at", "-found_at"], name="difference_open_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()}: {self.reference}"
+
+    @property
+    def is_resolved(self) -> bool:
+        return self.resolved_at is not None
+
+    @property
+    def gap(self) -> int:
+        return self.provider_amount - self.ledger_amount

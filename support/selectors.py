@@ -36,6 +36,7 @@ from support.models import (
     TIP_MAX,
     TIP_MIN,
     TIP_PRESETS,
+    Dispute,
     LedgerEntry,
     PayoutRequest,
     Pledge,
@@ -131,6 +132,7 @@ class WalletSummary:
     currency: str
     since: datetime | None
     balance: int  # credits − debits over the whole ledger: what is theirs right now
+    held: int  # set aside for open disputes (not in `balance` until released)
     pending_payout: int  # requested or held, not yet paid
     available: int  # what a new payout request may ask for
     tips: int  # gross of tips paid
@@ -139,8 +141,9 @@ class WalletSummary:
     pledge_payment_count: int
     gross: int  # tips + pledge income
     fees: int  # platform fees, less fees returned on refunds
-    refunds: int
-    net: int  # gross − fees − refunds: what they earned
+    refunds: int  # refunds, less refunds that failed
+    reversals: int  # disputes lost
+    net: int  # gross − fees − refunds − reversals: what they earned
     payouts: int
     prizes: int  # challenge prizes (challenges app), paid by the platform
     active_pledges: int  # active or being retried
@@ -150,6 +153,24 @@ class WalletSummary:
     @property
     def fee_percent(self) -> str:
         return f"{self.fee_basis_points / 100:g}%"
+
+    @property
+    def total(self) -> int:
+        """What is the creator's, money held for open disputes included (the wallet's
+        "Balance"); below zero, what they owe."""
+        return self.balance + self.held
+
+    @property
+    def taken_back(self) -> int:
+        """Refunds and lost disputes: what went back to readers."""
+        return self.refunds + self.reversals
+
+    @property
+    def owed(self) -> int:
+        """What the creator owes (the balance below zero, after a lost dispute or a refund of
+        money already paid out): taken from their next income before anything is paid out.
+        Money held for an open dispute is not owed yet, only kept back."""
+        return max(-(self.balance + self.held), 0)
 
 
 def _sum(condition: Q) -> Coalesce:
@@ -174,8 +195,13 @@ def wallet_summary(
         fees=_sum(Q(kind=Kind.FEE) & in_period),
         fee_refunds=_sum(Q(kind=Kind.FEE_REFUND) & in_period),
         refunds=_sum(Q(kind=Kind.REFUND) & in_period),
+        refunds_failed=_sum(Q(kind=Kind.REFUND_FAILED) & in_period),
+        reversals=_sum(Q(kind=Kind.REVERSAL) & in_period),
         payouts=_sum(Q(kind=Kind.PAYOUT) & in_period),
+        payouts_returned=_sum(Q(kind=Kind.PAYOUT_RETURNED) & in_period),
         prizes=_sum(Q(kind=Kind.PRIZE) & in_period),
+        holds=_sum(Q(kind=Kind.HOLD)),
+        releases=_sum(Q(kind=Kind.HOLD_RELEASE)),
     )
     pledges = (
         Pledge.objects.paying()
@@ -188,10 +214,12 @@ def wallet_summary(
     balance = sums["credits"] - sums["debits"]
     gross = sums["tips"] + sums["pledge_income"]
     fees = sums["fees"] - sums["fee_refunds"]
+    refunds = sums["refunds"] - sums["refunds_failed"]
     return WalletSummary(
         currency=currency,
         since=since,
         balance=balance,
+        held=sums["holds"] - sums["releases"],
         pending_payout=pending,
         available=max(balance - pending, 0),
         tips=sums["tips"],
@@ -200,9 +228,10 @@ def wallet_summary(
         pledge_payment_count=sums["pledge_payment_count"],
         gross=gross,
         fees=fees,
-        refunds=sums["refunds"],
-        net=gross - fees - sums["refunds"],
-        payouts=sums["payouts"],
+        refunds=refunds,
+        reversals=sums["reversals"],
+        net=gross - fees - refunds - sums["reversals"],
+        payouts=sums["payouts"] - sums["payouts_returned"],
         prizes=sums["prizes"],
         active_pledges=pledges["count"],
         monthly_pledges=pledges["monthly"],
@@ -219,8 +248,8 @@ def income_by_month(
     now = (now or timezone.now()).astimezone(UTC)
     first = add_months(datetime(now.year, now.month, 1, tzinfo=UTC), -(months - 1))
     starts = [add_months(first, n).date() for n in range(months)]
-    credit = _sum(Q(kind__in=(Kind.CHARGE, Kind.FEE_REFUND, Kind.PRIZE)))
-    debit = _sum(Q(kind__in=(Kind.FEE, Kind.REFUND)))
+    credit = _sum(Q(kind__in=(Kind.CHARGE, Kind.FEE_REFUND, Kind.PRIZE, Kind.REFUND_FAILED)))
+    debit = _sum(Q(kind__in=(Kind.FEE, Kind.REFUND, Kind.REVERSAL)))
     rows = (
         LedgerEntry.objects.filter(creator=creator, currency=currency, created_at__gte=first)
         .annotate(month=TruncMonth("created_at", tzinfo=UTC))
@@ -319,3 +348,28 @@ def supporter_tips(*, supporter: User) -> QuerySet[Tip]:
 def payout_requests(*, creator: User) -> QuerySet[PayoutRequest]:
     """A creator's payout requests, newest first, with staff's reasons. 1 query."""
     return PayoutRequest.objects.filter(creator=creator).order_by("-requested_at", "-pk")
+
+
+def money_staff() -> QuerySet[User]:
+    """Staff told about money that moved at the provider: active staff who may refund payments
+    or decide payouts (superusers may do both). 1 query."""
+    codenames = ("refund_payment", "decide_payout")
+    return (
+        User.objects.filter(is_active=True, is_staff=True)
+        .filter(
+            Q(is_superuser=True)
+            | Q(user_permissions__codename__in=codenames)
+            | Q(groups__permissions__codename__in=codenames)
+        )
+        .distinct()
+        .order_by("pk")
+    )
+
+
+def open_disputes(*, creator: User) -> QuerySet[Dispute]:
+    """The creator's open disputes, with the payment each is about, oldest first. 1 query."""
+    return (
+        Dispute.objects.filter(creator=creator, status=Dispute.Status.OPEN)
+        .select_related("tip__supporter", "pledge_payment__pledge__supporter")
+        .order_by("opened_at", "pk")
+    )

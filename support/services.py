@@ -18,7 +18,9 @@ Rules these functions keep, so pages built on them need not:
 
 Functions named `*_paid`, `*_failed`, `*_ended` and `*_sync` record what the gateway reports:
 the offline gateway's instant payments and the Stripe webhook (support.webhooks) call them.
-Pages never do.
+Pages never do. So do those for money moved at the provider (issue 20, at the end of this
+module): `refund_recorded`, `refund_failed`, `dispute_opened`, `dispute_closed`,
+`payout_returned`, `bank_payout_failed`, `payout_account_disconnected`.
 """
 
 from __future__ import annotations
@@ -42,14 +44,18 @@ from stories.models import Story
 from support import emails
 from support.gateways import GatewayError, PaymentGateway, get_gateway
 from support.models import (
+    DISPUTE_REASONS,
     MESSAGE_MAX_LENGTH,
     PAYOUT_MIN,
     PLEDGE_MAX,
     PLEDGE_MIN,
     TIP_MAX,
     TIP_MIN,
+    Difference,
+    Dispute,
     Gateway,
     LedgerEntry,
+    MoneyNotice,
     PayoutRequest,
     Pledge,
     PledgePayment,
@@ -57,9 +63,10 @@ from support.models import (
     Tip,
     add_months,
 )
+from support.money import CURRENCIES as CURRENCY_CODES
 from support.money import format_money, split_fee
 from support.selectors import balance_of
-from support.signals import pledge_payment_received, tip_received
+from support.signals import money_notice_made, pledge_payment_received, tip_received
 
 logger = logging.getLogger(__name__)
 
@@ -230,16 +237,98 @@ def payout_account_connect(
 
 
 @transaction.atomic
-def support_settings_sync(*, stripe_account_id: str, payouts_enabled: bool) -> bool:
-    """Stripe says whether a connected account can take payouts. True if it is one of ours."""
+def support_settings_sync(
+    *,
+    stripe_account_id: str,
+    payouts_enabled: bool,
+    disabled_reason: str = "",
+    event_id: str = "",
+    reported_at: datetime | None = None,
+) -> str:
+    """Stripe says whether a connected account can take payouts. Returns "applied", "stale"
+    (a state older than the one already applied, delivered late: left alone) or "" when the
+    account is not one of ours.
+
+    Payouts that were on and are now off tell the creator and staff why (Stripe's
+    `requirements.disabled_reason`); the wallet shows it until they are on again.
+    """
     accounts = list(
         SupportSettings.objects.select_for_update().filter(stripe_account_id=stripe_account_id)
     )
+    if not accounts:
+        return ""
     # Saved, not update()d: the support box shows only when payouts can be made, and the save's
     # signal empties the creator's cached pages.
     for account in accounts:
+        if (
+            reported_at
+            and account.account_reported_at
+            and reported_at < account.account_reported_at
+        ):
+            return "stale"
+        account.account_reported_at = reported_at or account.account_reported_at
+        switched_off = account.payouts_enabled and not payouts_enabled
         account.payouts_enabled = payouts_enabled
-        account.save(update_fields=["payouts_enabled"])
+        if payouts_enabled:
+            account.payouts_problem = ""
+        elif switched_off:
+            reason = ACCOUNT_REASONS.get(disabled_reason, disabled_reason.replace(".", ": "))
+            account.payouts_problem = f"Stripe switched payouts off: {reason or 'no reason given'}"
+            _notice(
+                creator_id=account.creator_id,
+                kind=MoneyNotice.Kind.PAYOUTS_DISABLED,
+                key=f"payouts_disabled:{stripe_account_id}:{event_id or timezone.now()}",
+                reason=account.payouts_problem,
+            )
+        account.save(update_fields=["payouts_enabled", "payouts_problem", "account_reported_at"])
+    return "applied"
+
+
+# Stripe's requirements.disabled_reason, as a creator reads it.
+ACCOUNT_REASONS = {
+    "requirements.past_due": "details Stripe asked for are overdue",
+    "requirements.pending_verification": "Stripe is checking the details you gave",
+    "rejected.fraud": "Stripe closed the account (suspected fraud)",
+    "rejected.terms_of_service": "Stripe closed the account (terms of service)",
+    "rejected.listed": "Stripe closed the account (listed person or company)",
+    "rejected.other": "Stripe closed the account",
+    "listed": "Stripe is reviewing the account",
+    "under_review": "Stripe is reviewing the account",
+    "platform_paused": "the platform paused payouts",
+    "other": "another reason",
+}
+
+
+@transaction.atomic
+def payout_account_disconnected(*, stripe_account_id: str, event_id: str = "") -> bool:
+    """The creator disconnected their Stripe account from the platform (or it was closed): no
+    payout can reach it, so payouts stop and the creator must connect an account again. Their
+    balance stays theirs. True if it was one of ours."""
+    accounts = list(
+        SupportSettings.objects.select_for_update().filter(stripe_account_id=stripe_account_id)
+    )
+    for account in accounts:
+        account.stripe_account_id = ""
+        account.payouts_enabled = False
+        account.payouts_problem = (
+            "Your payout account was disconnected; connect one again to be paid."
+        )
+        # Also what makes connecting again ask Stripe for a new account (gateways).
+        account.account_reported_at = timezone.now()
+        account.save(
+            update_fields=[
+                "stripe_account_id",
+                "payouts_enabled",
+                "payouts_problem",
+                "account_reported_at",
+            ]
+        )
+        _notice(
+            creator_id=account.creator_id,
+            kind=MoneyNotice.Kind.ACCOUNT_DISCONNECTED,
+            key=f"account_disconnected:{stripe_account_id}:{event_id or timezone.now()}",
+            reason=f"Stripe account {stripe_account_id} was disconnected from the platform.",
+        )
     return bool(accounts)
 
 
@@ -807,6 +896,12 @@ def payment_refund(
         raise ValidationError("This payment has already been refunded.", code="already_refunded")
     if payment.status != payment.Status.SUCCEEDED:
         raise ValidationError("Only a paid payment can be refunded.", code="not_paid")
+    if _taken_back(source) or Dispute.objects.filter(**source).exists():
+        raise ValidationError(
+            "Part of this payment was refunded or disputed at the payment provider; refund "
+            "the rest there.",
+            code="partly_refunded",
+        )
     fee = LedgerEntry.objects.filter(kind=Kind.FEE, **source).values_list("amount", flat=True)
     fee = fee.first() or 0
     gateway = gateway or get_gateway(payment.gateway)
@@ -819,15 +914,20 @@ def payment_refund(
     except GatewayError as error:
         raise _gateway_failed(error) from error
     common = {"creator_id": creator_id, "currency": payment.currency, "actor": actor, **source}
+    # Keyed by the provider's refund id, so Stripe's own event about this refund
+    # (charge.refunded, refund.updated) finds it counted already.
     refund = LedgerEntry.objects.create(
         kind=Kind.REFUND,
         amount=payment.amount,
         note=reason[:500],
         gateway_reference=reference,
+        entry_key=f"refund:{reference}",
         **common,
     )
     if fee:
-        LedgerEntry.objects.create(kind=Kind.FEE_REFUND, amount=fee, **common)
+        LedgerEntry.objects.create(
+            kind=Kind.FEE_REFUND, amount=fee, entry_key=f"refund-fee:{reference}", **common
+        )
     payment.status = payment.Status.REFUNDED
     payment.save(update_fields=["status"])
     if tip is not None:
@@ -973,3 +1073,447 @@ def payout_cancel(*, payout: PayoutRequest, actor: User) -> PayoutRequest:
     payout.status = PayoutRequest.Status.CANCELLED
     payout.save(update_fields=["status"])
     return payout
+
+
+# --- money moved at the provider (issue 20) ---------------------------------------------------
+#
+# Refunds made in Stripe's dashboard, disputes, reversed transfers: reported by webhook
+# (support.webhooks) and recorded here as new ledger rows, each keyed by the provider's object
+# (LedgerEntry.entry_key), so an event delivered twice, or two events about one refund, count it
+# once. The fee policy (README, "Money that moves at the provider"): the platform gives back its
+# fee on whatever part of a payment goes back to the reader (refund or lost dispute), in
+# proportion, so the creator loses exactly what that part had earned them; the provider's own
+# dispute fee is the platform's to bear.
+
+
+def _source(payment: Tip | PledgePayment) -> dict:
+    return {"tip": payment} if isinstance(payment, Tip) else {"pledge_payment": payment}
+
+
+def _ledger_sum(source: dict, *kinds: str) -> int:
+    rows = LedgerEntry.objects.filter(kind__in=kinds, **source).values_list("amount", flat=True)
+    return sum(rows)
+
+
+def _taken_back(source: dict) -> int:
+    """What of a payment has gone back to the reader: refunds (less failed ones) and lost
+    disputes."""
+    back = _ledger_sum(source, Kind.REFUND, Kind.REVERSAL)
+    return back - _ledger_sum(source, Kind.REFUND_FAILED)
+
+
+def _original_fee(source: dict) -> int:
+    """The platform fee taken when the payment was made (its one FEE row without a key)."""
+    rows = LedgerEntry.objects.filter(kind=Kind.FEE, entry_key="", **source)
+    return sum(rows.values_list("amount", flat=True))
+
+
+def _share_of_fee(fee: int, part: int, whole: int) -> int:
+    """The platform fee on `part` of a `whole` payment, rounded half up like split_fee."""
+    return (fee * part * 2 + whole) // (whole * 2) if whole else 0
+
+
+def _settle_fee(*, payment: Tip | PledgePayment, creator_id: int, key: str, event_id: str) -> int:
+    """Bring the fee returned on a payment to its share of what was taken back; the row added
+    (+ a FEE_REFUND, − a FEE taken again after a failed refund) as a signed amount."""
+    source = _source(payment)
+    fee = _original_fee(source)
+    # Fee given back, less any taken again (keyed FEE rows, after a failed refund).
+    returned = _ledger_sum(source, Kind.FEE_REFUND) - (_ledger_sum(source, Kind.FEE) - fee)
+    target = _share_of_fee(fee, _taken_back(source), payment.amount)
+    change = target - returned
+    if change:
+        LedgerEntry.objects.create(
+            creator_id=creator_id,
+            kind=Kind.FEE_REFUND if change > 0 else Kind.FEE,
+            amount=abs(change),
+            currency=payment.currency,
+            entry_key=key,
+            gateway_event_id=event_id,
+            **source,
+        )
+    return change
+
+
+def _payment_creator_id(payment: Tip | PledgePayment) -> int:
+    if isinstance(payment, Tip):
+        return payment.creator_id
+    return Pledge.objects.values_list("creator_id", flat=True).get(pk=payment.pledge_id)
+
+
+def _lock_payment(payment: Tip | PledgePayment) -> tuple[Tip | PledgePayment, int]:
+    creator_id = _payment_creator_id(payment)
+    _lock_settings(creator_id)
+    return type(payment).objects.select_for_update().get(pk=payment.pk), creator_id
+
+
+def payment_words(payment: Tip | PledgePayment) -> str:
+    """ "a $5.00 tip from Bob" or "Bob's May 2026 pledge payment"."""
+    if isinstance(payment, Tip):
+        return f"a {payment.display_amount} tip from {payment.supporter_name}"
+    supporter = User.objects.get(pledges_made__payments=payment)
+    return f"{supporter.name}’s {payment.period_start:%B %Y} pledge payment"
+
+
+def _notice(
+    *,
+    creator_id: int,
+    kind: str,
+    key: str,
+    amount: int = 0,
+    currency: str | None = None,
+    balance_change: int = 0,
+    reason: str = "",
+    what: str = "",
+) -> MoneyNotice | None:
+    """Record what moved and tell the creator and staff (in-app through notifications, which
+    listens to `money_notice_made`, and by email), once per key."""
+    try:
+        with transaction.atomic():
+            notice = MoneyNotice.objects.create(
+                creator_id=creator_id,
+                kind=kind,
+                key=key[:300],
+                amount=amount,
+                currency=currency or settings.SUPPORT_CURRENCY,
+                balance_change=balance_change,
+                reason=reason[:500],
+                what=what[:300],
+            )
+    except IntegrityError:
+        return None
+    enqueue(emails.send_money_notice, notice_id=notice.pk)
+    transaction.on_commit(lambda: money_notice_made.send(sender=MoneyNotice, notice=notice))
+    return notice
+
+
+@transaction.atomic
+def refund_recorded(
+    *,
+    payment: Tip | PledgePayment,
+    refund_id: str,
+    amount: int,
+    event_id: str = "",
+    reason: str = "",
+) -> LedgerEntry | None:
+    """The provider refunded (part of) a payment, from its dashboard or for Byline: a REFUND row
+    and the fee's share given back. Once per refund id: None if it is counted already.
+
+    Refusing a refund larger than what is left of the payment keeps the ledger from saying
+    more went back than was paid; the caller logs it for staff.
+    """
+    payment, creator_id = _lock_payment(payment)
+    key = f"refund:{refund_id}"
+    if LedgerEntry.objects.filter(entry_key=key).exists():
+        return None
+    source = _source(payment)
+    left = payment.amount - _taken_back(source)
+    if not 0 < amount <= left:
+        raise ValidationError(
+            f"A refund of {amount} is more than the {left} left of this payment.",
+            code="refund_too_large",
+        )
+    entry = LedgerEntry.objects.create(
+        creator_id=creator_id,
+        kind=Kind.REFUND,
+        amount=amount,
+        currency=payment.currency,
+        gateway_reference=refund_id,
+        gateway_event_id=event_id,
+        entry_key=key,
+        note=reason[:500],
+        **source,
+    )
+    fee_back = _settle_fee(
+        payment=payment, creator_id=creator_id, key=f"refund-fee:{refund_id}", event_id=event_id
+    )
+    if amount == left:
+        payment.status = payment.Status.REFUNDED
+        payment.save(update_fields=["status"])
+    _notice(
+        creator_id=creator_id,
+        kind=MoneyNotice.Kind.REFUND,
+        key=key,
+        amount=amount,
+        currency=payment.currency,
+        balance_change=fee_back - amount,
+        reason=reason or ("Refunded in full" if amount == payment.amount else "Partly refunded"),
+        what=payment_words(payment),
+    )
+    return entry
+
+
+@transaction.atomic
+def refund_failed(
+    *, payment: Tip | PledgePayment, refund_id: str, reason: str = "", event_id: str = ""
+) -> LedgerEntry | None:
+    """A refund counted earlier failed or was cancelled at the provider: the money is back in
+    the platform's account, so back in the creator's balance (and the fee's share with it)."""
+    payment, creator_id = _lock_payment(payment)
+    refund = LedgerEntry.objects.filter(entry_key=f"refund:{refund_id}").first()
+    key = f"refund-failed:{refund_id}"
+    if refund is None or LedgerEntry.objects.filter(entry_key=key).exists():
+        return None
+    source = _source(payment)
+    entry = LedgerEntry.objects.create(
+        creator_id=creator_id,
+        kind=Kind.REFUND_FAILED,
+        amount=refund.amount,
+        currency=payment.currency,
+        gateway_reference=refund_id,
+        gateway_event_id=event_id,
+        entry_key=key,
+        note=reason[:500],
+        **source,
+    )
+    fee_change = _settle_fee(
+        payment=payment,
+        creator_id=creator_id,
+        key=f"refund-failed-fee:{refund_id}",
+        event_id=event_id,
+    )
+    if payment.status == payment.Status.REFUNDED:
+        payment.status = payment.Status.SUCCEEDED
+        payment.save(update_fields=["status"])
+    _notice(
+        creator_id=creator_id,
+        kind=MoneyNotice.Kind.REFUND_FAILED,
+        key=key,
+        amount=refund.amount,
+        currency=payment.currency,
+        balance_change=refund.amount + fee_change,
+        reason=reason,
+        what=payment_words(payment),
+    )
+    return entry
+
+
+def dispute_reason(code: str) -> str:
+    return DISPUTE_REASONS.get(code, code.replace("_", " "))
+
+
+@transaction.atomic
+def dispute_opened(
+    *,
+    payment: Tip | PledgePayment,
+    dispute_id: str,
+    amount: int,
+    reason: str = "",
+    provider_status: str = "",
+    event_id: str = "",
+) -> Dispute:
+    """A reader's bank disputes (part of) a payment: the creator's share of the disputed amount
+    is HELD (it cannot be paid out) until the dispute closes. Once per dispute."""
+    payment, creator_id = _lock_payment(payment)
+    dispute = Dispute.objects.filter(gateway_reference=dispute_id).first()
+    if dispute is not None:
+        return dispute
+    source = _source(payment)
+    if not 0 < amount <= payment.amount:
+        raise ValidationError(
+            f"A dispute of {amount} does not fit a payment of {payment.amount}.",
+            code="dispute_too_large",
+        )
+    fee = _original_fee(source)
+    held = amount - _share_of_fee(fee, amount, payment.amount)
+    dispute = Dispute.objects.create(
+        creator_id=creator_id,
+        amount=amount,
+        held=held,
+        currency=payment.currency,
+        gateway_reference=dispute_id,
+        reason=reason[:100],
+        provider_status=provider_status[:50],
+        **source,
+    )
+    if held:
+        LedgerEntry.objects.create(
+            creator_id=creator_id,
+            kind=Kind.HOLD,
+            amount=held,
+            currency=payment.currency,
+            gateway_reference=dispute_id,
+            gateway_event_id=event_id,
+            entry_key=f"hold:{dispute_id}",
+            note=dispute_reason(reason)[:500],
+            **source,
+        )
+    _notice(
+        creator_id=creator_id,
+        kind=MoneyNotice.Kind.DISPUTE_OPENED,
+        key=f"dispute_opened:{dispute_id}",
+        amount=amount,
+        currency=payment.currency,
+        balance_change=-held,
+        reason=f"{dispute_reason(reason).capitalize()}. {format_money(held, payment.currency)} "
+        "is held until the dispute closes.",
+        what=payment_words(payment),
+    )
+    return dispute
+
+
+@transaction.atomic
+def dispute_closed(
+    *, dispute: Dispute, won: bool, provider_status: str = "", event_id: str = ""
+) -> Dispute:
+    """The dispute closed. Won: the hold is released. Lost: released too, and the disputed gross
+    leaves the balance as a REVERSAL with the fee's share given back (the fee policy); the
+    balance may go below zero, and what is owed comes out of the next income."""
+    _lock_settings(dispute.creator_id)
+    dispute = Dispute.objects.select_for_update().get(pk=dispute.pk)
+    if dispute.status != Dispute.Status.OPEN:
+        return dispute
+    payment = dispute.tip or dispute.pledge_payment
+    source = _source(payment)
+    ref = dispute.gateway_reference
+    common = {
+        "creator_id": dispute.creator_id,
+        "currency": dispute.currency,
+        "gateway_reference": ref,
+        "gateway_event_id": event_id,
+        **source,
+    }
+    if dispute.held:
+        LedgerEntry.objects.create(
+            kind=Kind.HOLD_RELEASE, amount=dispute.held, entry_key=f"release:{ref}", **common
+        )
+    change = 0
+    if not won:
+        LedgerEntry.objects.create(
+            kind=Kind.REVERSAL,
+            amount=dispute.amount,
+            entry_key=f"reversal:{ref}",
+            note=dispute_reason(dispute.reason)[:500],
+            **common,
+        )
+        fee_back = _settle_fee(
+            payment=payment,
+            creator_id=dispute.creator_id,
+            key=f"reversal-fee:{ref}",
+            event_id=event_id,
+        )
+        change = fee_back - dispute.amount + dispute.held
+    else:
+        change = dispute.held
+    dispute.status = Dispute.Status.WON if won else Dispute.Status.LOST
+    dispute.provider_status = provider_status[:50] or dispute.status
+    dispute.closed_at = timezone.now()
+    dispute.save(update_fields=["status", "provider_status", "closed_at"])
+    balance = balance_of(creator_id=dispute.creator_id, currency=dispute.currency)
+    if won:
+        words = f"The hold of {dispute.display_held} is released."
+    else:
+        words = (
+            f"{dispute.display_amount} went back to the reader’s bank"
+            f" ({dispute_reason(dispute.reason)})."
+        )
+        if balance < 0:
+            words += (
+                f" Your balance is {format_money(balance, dispute.currency)}: what you owe is "
+                "taken from your next income."
+            )
+    _notice(
+        creator_id=dispute.creator_id,
+        kind=MoneyNotice.Kind.DISPUTE_WON if won else MoneyNotice.Kind.DISPUTE_LOST,
+        key=f"dispute_closed:{ref}",
+        amount=dispute.amount,
+        currency=dispute.currency,
+        balance_change=change,
+        reason=words,
+        what=payment_words(payment),
+    )
+    return dispute
+
+
+@transaction.atomic
+def payout_returned(
+    *,
+    payout: PayoutRequest,
+    reversal_id: str,
+    amount: int,
+    transfer_id: str,
+    reason: str = "",
+    event_id: str = "",
+) -> LedgerEntry | None:
+    """A transfer to the creator's account was reversed: the money is the platform's again, so
+    it is back in the creator's balance. Once per reversal; never more than the payout."""
+    _lock_settings(payout.creator_id)
+    payout = PayoutRequest.objects.select_for_update().get(pk=payout.pk)
+    key = f"payout_returned:{reversal_id}"
+    if LedgerEntry.objects.filter(entry_key=key).exists():
+        return None
+    returned = sum(
+        LedgerEntry.objects.filter(payout=payout, kind=Kind.PAYOUT_RETURNED).values_list(
+            "amount", flat=True
+        )
+    )
+    if not 0 < amount <= payout.amount - returned:
+        raise ValidationError(
+            f"A reversal of {amount} is more than the {payout.amount - returned} left of this "
+            "payout.",
+            code="reversal_too_large",
+        )
+    entry = LedgerEntry.objects.create(
+        creator_id=payout.creator_id,
+        kind=Kind.PAYOUT_RETURNED,
+        amount=amount,
+        currency=payout.currency,
+        payout=payout,
+        gateway_reference=transfer_id,
+        gateway_event_id=event_id,
+        entry_key=key,
+        note=reason[:500],
+    )
+    _notice(
+        creator_id=payout.creator_id,
+        kind=MoneyNotice.Kind.PAYOUT_RETURNED,
+        key=key,
+        amount=amount,
+        currency=payout.currency,
+        balance_change=amount,
+        reason=reason or "The transfer to your payout account was reversed.",
+        what=f"your {payout.display_amount} payout of {payout.requested_at:%-d %B %Y}",
+    )
+    return entry
+
+
+@transaction.atomic
+def bank_payout_failed(
+    *,
+    stripe_account_id: str,
+    payout_id: str,
+    amount: int,
+    currency: str,
+    failure: str,
+) -> bool:
+    """The connected account's payout to the creator's bank failed. The ledger does not change:
+    the money is in the creator's own Stripe balance, already theirs, and Stripe pays it again
+    once the bank details are fixed. The creator and staff are told why. True if ours."""
+    account = SupportSettings.objects.filter(stripe_account_id=stripe_account_id).first()
+    if account is None:
+        return False
+    _notice(
+        creator_id=account.creator_id,
+        kind=MoneyNotice.Kind.PAYOUT_FAILED,
+        key=f"payout_failed:{payout_id}",
+        amount=amount,
+        currency=currency.lower() if currency.lower() in CURRENCY_CODES else None,
+        reason=failure,
+        what="your payout to your bank",
+    )
+    return True
+
+
+@transaction.atomic
+def difference_resolve(*, difference: Difference, actor: User, reason: str) -> Difference:
+    """Staff mark a reconciliation difference resolved, saying how; the reason is required."""
+    reason = (reason or "").strip()
+    if not reason:
+        raise ValidationError("Say how this difference was resolved.", code="reason")
+    difference = Difference.objects.select_for_update().get(pk=difference.pk)
+    if difference.is_resolved:
+        raise ValidationError("This difference is already resolved.", code="resolved")
+    difference.resolved_by, difference.resolved_at = actor, timezone.now()
+    difference.resolution = reason[:2000]
+    difference.save(update_fields=["resolved_by", "resolved_at", "resolution"])
+    return difference

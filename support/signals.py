@@ -17,3 +17,8 @@ from django.dispatch import Signal
 pledge_started = Signal()
 tip_received = Signal()
 pledge_payment_received = Signal()
+
+# `money_notice_made(sender, notice)`: money moved at the payment provider (a refund from its
+# dashboard, a dispute, a returned transfer, payouts switched off); sent once committed.
+# `notifications` tells the creator and staff on the site.
+money_notice_made = Signal()

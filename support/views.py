@@ -37,6 +37,7 @@ from support.selectors import (
     SupportOffer,
     active_pledges,
     income_by_month,
+    open_disputes,
     support_offer,
     support_settings_for,
     supporter_pledges,
@@ -418,7 +419,8 @@ def pledge_resume_view(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 def wallet(request: HttpRequest) -> HttpResponse:
-    """/wallet/: the creator's figures, income chart, transaction history and supporters."""
+    """/wallet/: the creator's figures (with what disputes hold and what is owed), income
+    chart, transaction history and supporters."""
     creator = request.user
     currency = settings.SUPPORT_CURRENCY
     summary = wallet_summary(creator=creator)
@@ -450,5 +452,6 @@ def wallet(request: HttpRequest) -> HttpResponse:
             "tips_received": tips_received,
             "pledges": active_pledges(creator=creator),
             "account": support_settings_for(creator=creator),
+            "disputes": open_disputes(creator=creator),
         },
     )

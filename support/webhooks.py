@@ -12,6 +12,19 @@ paid, an abandoned pledge), invoice.paid (a pledge's month paid: first or renewa
 invoice.payment_failed, customer.subscription.deleted (a pledge ended) and account.updated (a
 creator's payout account). Other types are recorded as ignored.
 
+Money that moves outside Byline (issue 20): charge.refunded, refund.created / refund.updated
+(refunds made in Stripe's dashboard, full or partial, and refunds that fail),
+charge.dispute.created / funds_withdrawn / funds_reinstated / closed (a hold on the creator's
+share while the dispute is open, a reversal if it is lost), transfer.reversed (a payout
+coming back), payout.failed on a connected account, account.updated with payouts switched off,
+and account.application.deauthorized. Each ledger row they add is keyed by Stripe's object
+(support.services), so it is counted once whichever events report it.
+
+Out of order: an event about a payment or transfer Byline has not recorded yet (a refund whose
+checkout.session.completed is still on its way) is PARKED, not lost: it is kept with the id it
+waits for, and applied, once, in the transaction of the event that records that payment (or
+by the reconciliation job, `parked_events_retry`, for payouts and anything left over).
+
 A correctly signed event whose fields are not the shapes Stripe sends (``"data": "zzz"``, a
 list where an object belongs) raises MalformedEvent: the record rolls back with it, and the
 view answers 400 and logs why.
@@ -29,7 +42,16 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from support import services
-from support.models import Gateway, Pledge, StripeEvent, Tip
+from support.gateways import get_gateway
+from support.models import (
+    Dispute,
+    Gateway,
+    PayoutRequest,
+    Pledge,
+    PledgePayment,
+    StripeEvent,
+    Tip,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -41,6 +63,14 @@ DUPLICATE = "duplicate"
 
 class MalformedEvent(ValueError):
     """A verified event with a field of the wrong shape; nothing of it is recorded."""
+
+
+class Parked(Exception):
+    """The event is about a payment or transfer not recorded yet: keep it until it is."""
+
+    def __init__(self, reference: str, note: str) -> None:
+        super().__init__(note)
+        self.reference, self.note = reference, note
 
 
 # Readers of one field each: a missing or null field is empty, a field of another type is a
@@ -225,10 +255,20 @@ def invoice_paid(invoice: dict, event_id: str) -> Result:
         period_start=start,
         period_end=end,
         gateway_reference=_str(invoice, "id"),
-        payment_reference=_id(invoice, "payment_intent"),
+        payment_reference=_invoice_payment_intent(invoice),
         event_id=event_id,
     )
     return Outcome.APPLIED, ""
+
+
+def _invoice_payment_intent(invoice: dict) -> str:
+    """The PaymentIntent that paid an invoice: on the invoice before API 2025-03-31, under its
+    `payments` list (when included) since. A refund or dispute names the payment by it."""
+    intent = _id(invoice, "payment_intent")
+    for item in _list(_object(invoice, "payments"), "data"):
+        if not intent and isinstance(item, dict):
+            intent = _id(_object(item, "payment"), "payment_intent")
+    return intent
 
 
 def invoice_payment_failed(invoice: dict, event_id: str) -> Result:
@@ -263,15 +303,249 @@ def subscription_deleted(subscription: dict, event_id: str) -> Result:
     return Outcome.APPLIED, ""
 
 
-def account_updated(account: dict, event_id: str) -> Result:
-    found = services.support_settings_sync(
+def account_updated(account: dict, event_id: str, event: dict) -> Result:
+    """account.updated: a snapshot of the account; one older than the last applied (Stripe does
+    not promise order) is left alone."""
+    done = services.support_settings_sync(
         stripe_account_id=_str(account, "id"),
         payouts_enabled=bool(account.get("payouts_enabled")),
+        disabled_reason=_str(_object(account, "requirements"), "disabled_reason"),
+        event_id=event_id,
+        reported_at=_moment(event, "created"),
+    )
+    if done == "stale":
+        return Outcome.IGNORED, "older than the account state already applied"
+    return (Outcome.APPLIED, "") if done else (Outcome.IGNORED, "not a creator's account")
+
+
+# --- money that moves outside Byline -----------------------------------------------------
+
+
+PAID_TIP = (Tip.Status.SUCCEEDED, Tip.Status.REFUNDED)
+
+
+def _payment_for(intent: str, invoice: str = "") -> Tip | PledgePayment | None:
+    """The paid tip or pledge payment a PaymentIntent (or, for a pledge, an invoice) paid."""
+    if intent:
+        tip = Tip.objects.filter(
+            gateway=Gateway.STRIPE, payment_reference=intent, status__in=PAID_TIP
+        ).first()
+        if tip is not None:
+            return tip
+        payment = PledgePayment.objects.filter(
+            gateway=Gateway.STRIPE, payment_reference=intent, status__in=PledgePayment.PAID
+        ).first()
+        if payment is not None:
+            return payment
+    if invoice:
+        return PledgePayment.objects.filter(
+            gateway=Gateway.STRIPE, gateway_reference=invoice, status__in=PledgePayment.PAID
+        ).first()
+    return None
+
+
+def _payment_or_park(obj: dict, *, charge_id: str) -> Tip | PledgePayment:
+    intent, invoice = _id(obj, "payment_intent"), _id(obj, "invoice")
+    payment = _payment_for(intent, invoice)
+    if payment is None:
+        waiting = intent or invoice or charge_id
+        if not waiting:
+            raise MalformedEvent("the event names no payment_intent or charge")
+        raise Parked(waiting, f"waiting for payment {waiting}")
+    return payment
+
+
+def _apply_refund(refund: dict, payment: Tip | PledgePayment, event_id: str) -> bool:
+    refund_id, status = _str(refund, "id"), _str(refund, "status")
+    if not refund_id:
+        raise MalformedEvent("a refund has no id")
+    if status in ("failed", "canceled"):
+        reason = _str(refund, "failure_reason").replace("_", " ")
+        return bool(
+            services.refund_failed(
+                payment=payment, refund_id=refund_id, reason=reason, event_id=event_id
+            )
+        )
+    amount = _int(refund, "amount") or 0
+    return bool(
+        services.refund_recorded(
+            payment=payment,
+            refund_id=refund_id,
+            amount=amount,
+            reason=_str(refund, "reason").replace("_", " "),
+            event_id=event_id,
+        )
+    )
+
+
+def charge_refunded(charge: dict, event_id: str) -> Result:
+    """charge.refunded: one or more refunds of the charge, full or partial. The refunds are
+    listed on the charge in older API versions; otherwise (or when the list goes on past its
+    first page) they are read from Stripe."""
+    charge_id = _str(charge, "id")
+    payment = _payment_or_park(charge, charge_id=charge_id)
+    listed = charge.get("refunds")
+    if isinstance(listed, dict) and "data" in listed and not listed.get("has_more"):
+        refunds = _list(listed, "data")
+    else:
+        refunds = get_gateway(Gateway.STRIPE).refunds_of(charge_id=charge_id)
+    changed = 0
+    for refund in refunds:
+        if not isinstance(refund, dict):
+            raise _wrong("refunds.data[]", refund, "an object")
+        changed += _apply_refund(refund, payment, event_id)
+    return (Outcome.APPLIED, "") if changed else (Outcome.IGNORED, "refunds already counted")
+
+
+def refund_changed(refund: dict, event_id: str) -> Result:
+    """refund.created / refund.updated: one refund, new, or failed or cancelled later."""
+    payment = _payment_or_park(refund, charge_id=_id(refund, "charge"))
+    if _apply_refund(refund, payment, event_id):
+        return Outcome.APPLIED, ""
+    return Outcome.IGNORED, "refund already counted"
+
+
+def _dispute(dispute: dict, event_id: str) -> Dispute:
+    """The dispute Byline keeps for Stripe's, opened (and its hold made) if this is the first
+    we hear of it, whichever event that is."""
+    found = Dispute.objects.filter(gateway_reference=_str(dispute, "id")).first()
+    if found is not None:
+        return found
+    if not _str(dispute, "id"):
+        raise MalformedEvent("the dispute has no id")
+    payment = _payment_or_park(dispute, charge_id=_id(dispute, "charge"))
+    return services.dispute_opened(
+        payment=payment,
+        dispute_id=_str(dispute, "id"),
+        amount=_int(dispute, "amount") or 0,
+        reason=_str(dispute, "reason"),
+        provider_status=_str(dispute, "status"),
+        event_id=event_id,
+    )
+
+
+def dispute_opened(dispute: dict, event_id: str) -> Result:
+    """charge.dispute.created and funds_withdrawn: the hold (once)."""
+    known = Dispute.objects.filter(gateway_reference=_str(dispute, "id")).exists()
+    _dispute(dispute, event_id)
+    return (Outcome.IGNORED, "dispute already held") if known else (Outcome.APPLIED, "")
+
+
+# Stripe's closing statuses: an inquiry closed without a chargeback keeps the money.
+WON = ("won", "warning_closed")
+
+
+def dispute_closed(dispute: dict, event_id: str) -> Result:
+    """charge.dispute.closed: won (hold released) or lost (a reversal)."""
+    status = _str(dispute, "status")
+    if status not in (*WON, "lost"):
+        return Outcome.IGNORED, f"dispute status {status!r} is not closed"
+    found = _dispute(dispute, event_id)
+    if found.status != Dispute.Status.OPEN:
+        return Outcome.IGNORED, f"dispute already {found.status}"
+    services.dispute_closed(
+        dispute=found, won=status in WON, provider_status=status, event_id=event_id
+    )
+    return Outcome.APPLIED, ""
+
+
+def dispute_funds_reinstated(dispute: dict, event_id: str) -> Result:
+    """charge.dispute.funds_reinstated: Stripe gave the money back, so the hold goes."""
+    found = _dispute(dispute, event_id)
+    if found.status != Dispute.Status.OPEN:
+        return Outcome.IGNORED, f"dispute already {found.status}"
+    services.dispute_closed(
+        dispute=found, won=True, provider_status=_str(dispute, "status"), event_id=event_id
+    )
+    return Outcome.APPLIED, ""
+
+
+def transfer_reversed(transfer: dict, event_id: str) -> Result:
+    """transfer.reversed: (part of) a payout came back from the creator's account."""
+    transfer_id = _str(transfer, "id")
+    payouts = PayoutRequest.objects.filter(gateway=Gateway.STRIPE)
+    payout = payouts.filter(gateway_reference=transfer_id).first() if transfer_id else None
+    if payout is None:
+        if not transfer_id:
+            raise MalformedEvent("the transfer has no id")
+        raise Parked(transfer_id, f"waiting for payout {transfer_id}")
+    reversals = _list(_object(transfer, "reversals"), "data")
+    changed = 0
+    for reversal in reversals:
+        if not isinstance(reversal, dict):
+            raise _wrong("reversals.data[]", reversal, "an object")
+        changed += bool(
+            services.payout_returned(
+                payout=payout,
+                reversal_id=_str(reversal, "id"),
+                amount=_int(reversal, "amount") or 0,
+                transfer_id=transfer_id,
+                event_id=event_id,
+            )
+        )
+    if not reversals:
+        # No list: the running total names the state, so the same total counts once.
+        total = _int(transfer, "amount_reversed") or 0
+        returned = sum(
+            payout.ledger_entries.filter(kind="payout_returned").values_list("amount", flat=True)
+        )
+        if total > returned:
+            changed += bool(
+                services.payout_returned(
+                    payout=payout,
+                    reversal_id=f"{transfer_id}:total:{total}",
+                    amount=total - returned,
+                    transfer_id=transfer_id,
+                    event_id=event_id,
+                )
+            )
+    return (Outcome.APPLIED, "") if changed else (Outcome.IGNORED, "reversals already counted")
+
+
+def payout_failed(payout: dict, event_id: str, event: dict) -> Result:
+    """payout.failed on a connected account: the creator's bank refused Stripe's payout."""
+    account = _str(event, "account")
+    if not account:
+        return Outcome.IGNORED, "the platform's own payout"
+    failure = _str(payout, "failure_message") or _str(payout, "failure_code").replace("_", " ")
+    found = services.bank_payout_failed(
+        stripe_account_id=account,
+        payout_id=_str(payout, "id"),
+        amount=_int(payout, "amount") or 0,
+        currency=_str(payout, "currency") or "usd",
+        failure=failure or "The bank refused the payout.",
     )
     return (Outcome.APPLIED, "") if found else (Outcome.IGNORED, "not a creator's account")
 
 
+def application_deauthorized(application: dict, event_id: str, event: dict) -> Result:
+    """account.application.deauthorized: the creator's account left the platform."""
+    account = _str(event, "account")
+    found = account and services.payout_account_disconnected(
+        stripe_account_id=account, event_id=event_id
+    )
+    return (Outcome.APPLIED, "") if found else (Outcome.IGNORED, "not a creator's account")
+
+
+# Handlers that read the event itself: its `account` (Connect events about a creator's own
+# account) or its `created` (to tell a late snapshot from a newer one).
+EVENT_HANDLERS: dict[str, Callable[[dict, str, dict], Result]] = {
+    "payout.failed": payout_failed,
+    "account.application.deauthorized": application_deauthorized,
+    "account.updated": account_updated,
+}
+
+
 HANDLERS: dict[str, Callable[[dict, str], Result]] = {
+    "charge.refunded": charge_refunded,
+    "refund.created": refund_changed,
+    "refund.updated": refund_changed,
+    "charge.refund.updated": refund_changed,
+    "charge.dispute.created": dispute_opened,
+    "charge.dispute.funds_withdrawn": dispute_opened,
+    "charge.dispute.funds_reinstated": dispute_funds_reinstated,
+    "charge.dispute.closed": dispute_closed,
+    "transfer.reversed": transfer_reversed,
     "checkout.session.completed": checkout_completed,
     "checkout.session.async_payment_succeeded": checkout_completed,
     "checkout.session.async_payment_failed": checkout_not_paid,
@@ -279,19 +553,41 @@ HANDLERS: dict[str, Callable[[dict, str], Result]] = {
     "invoice.paid": invoice_paid,
     "invoice.payment_failed": invoice_payment_failed,
     "customer.subscription.deleted": subscription_deleted,
-    "account.updated": account_updated,
 }
+
+
+def _apply(event: dict) -> tuple[str, str, str]:
+    """Run the event's handler in a savepoint: (outcome, note, id it waits for if parked)."""
+    obj = _object(_object(event, "data"), "object")
+    handler = HANDLERS.get(event["type"])
+    whole = EVENT_HANDLERS.get(event["type"])
+    if handler is None and whole is None:
+        return Outcome.IGNORED, "event type not handled", ""
+    try:
+        with transaction.atomic():
+            if whole is not None:
+                outcome, note = whole(obj, event["id"], event)
+            else:
+                outcome, note = handler(obj, event["id"])
+    except Parked as parked:
+        return Outcome.PARKED, parked.note, parked.reference
+    except ValidationError as error:
+        # A payment that does not match what we asked for: log loudly, write nothing.
+        logger.error("Stripe event %s refused: %s", event["id"], error.messages)
+        return Outcome.IGNORED, "; ".join(error.messages), ""
+    return outcome, note, ""
 
 
 @transaction.atomic
 def stripe_event_process(*, event: dict) -> str:
-    """Apply a verified event once; returns "applied", "ignored" or "duplicate".
+    """Apply a verified event once; returns "applied", "ignored", "parked" or "duplicate".
 
     Raises if applying fails; nothing is recorded then, so a later delivery tries again.
     MalformedEvent, raised before anything is written or from inside a handler, says which
-    field was of the wrong shape.
+    field was of the wrong shape. An event that makes a payment known applies, in the same
+    transaction, the parked events that waited for it.
     """
-    obj = _object(_object(event, "data"), "object")
+    _object(_object(event, "data"), "object")  # the shape, checked before anything is written
     try:
         # The savepoint lets the transaction go on after a duplicate; on PostgreSQL a second
         # delivery arriving at the same moment waits here for the first to commit or roll back.
@@ -304,16 +600,55 @@ def stripe_event_process(*, event: dict) -> str:
             )
     except IntegrityError:
         return DUPLICATE
-    handler = HANDLERS.get(event["type"])
-    if handler is None:
-        outcome, note = Outcome.IGNORED, "event type not handled"
-    else:
-        try:
-            outcome, note = handler(obj, event["id"])
-        except ValidationError as error:
-            # A payment that does not match what we asked for: log loudly, write nothing.
-            logger.error("Stripe event %s refused: %s", event["id"], error.messages)
-            outcome, note = Outcome.IGNORED, "; ".join(error.messages)
+    outcome, note, waiting_for = _apply(event)
     record.outcome, record.note, record.processed_at = outcome, note[:500], timezone.now()
-    record.save(update_fields=["outcome", "note", "processed_at"])
+    record.waiting_for = waiting_for[:255]
+    record.save(update_fields=["outcome", "note", "processed_at", "waiting_for"])
+    if outcome == Outcome.APPLIED and event["type"] in RECORDS_PAYMENTS:
+        parked_events_retry()
     return outcome
+
+
+# Events that record a payment, after which parked events may find theirs.
+RECORDS_PAYMENTS = frozenset(
+    {"checkout.session.completed", "checkout.session.async_payment_succeeded", "invoice.paid"}
+)
+
+
+def _known(reference: str) -> bool:
+    """Whether Byline has recorded the payment or payout a parked event waits for."""
+    if PayoutRequest.objects.filter(gateway=Gateway.STRIPE, gateway_reference=reference).exists():
+        return True
+    return _payment_for(reference, reference) is not None
+
+
+def parked_events_retry(*, limit: int = 200) -> int:
+    """Apply the parked events whose payment or payout is now recorded, oldest first, each
+    once (its row is locked and must still be parked); returns how many were applied."""
+    applied = 0
+    waiting = StripeEvent.objects.filter(outcome=Outcome.PARKED).order_by("received_at", "pk")
+    known: dict[str, bool] = {}
+    for pk, reference in waiting.values_list("pk", "waiting_for")[:limit]:
+        if reference not in known:
+            known[reference] = _known(reference)
+        if not known[reference]:
+            continue
+        with transaction.atomic():
+            record = StripeEvent.objects.select_for_update().filter(pk=pk).first()
+            if record is None or record.outcome != Outcome.PARKED:
+                continue
+            try:
+                with transaction.atomic():
+                    outcome, note, waiting_for = _apply(record.payload)
+            except MalformedEvent as error:
+                outcome, note, waiting_for = Outcome.IGNORED, f"malformed: {error}", ""
+            except Exception:
+                # It must not undo the event that recorded its payment: left parked, retried by
+                # the next reconciliation, and logged for staff.
+                logger.exception("Parked Stripe event %s failed to apply", record.event_id)
+                continue
+            record.outcome, record.note = outcome, f"after waiting: {note}".rstrip(": ")[:500]
+            record.waiting_for, record.processed_at = waiting_for[:255], timezone.now()
+            record.save(update_fields=["outcome", "note", "waiting_for", "processed_at"])
+            applied += outcome == Outcome.APPLIED
+    return applied

@@ -156,6 +156,18 @@ def test_support_leaves_out_refunds_other_currencies_fees_and_payouts(alice, bob
     assert ranking("support", "all", now=timezone.now()) == [("alice", 700)]
 
 
+def test_support_leaves_out_a_payment_lost_to_a_dispute(alice, bob, settings):
+    from support.services import dispute_closed, dispute_opened
+
+    settings.PAYMENTS_GATEWAY = "offline"
+    tip_create(creator=alice, supporter=bob, amount=700)
+    disputed, _ = tip_create(creator=alice, supporter=bob, amount=900)
+    dispute = dispute_opened(payment=disputed, dispute_id="dp_1", amount=900, reason="fraudulent")
+    assert ranking("support", "all", now=timezone.now()) == [("alice", 1_600)]  # still open
+    dispute_closed(dispute=dispute, won=False)
+    assert ranking("support", "all", now=timezone.now()) == [("alice", 700)]
+
+
 def test_month_starts_at_midnight_in_the_sites_time_zone(settings, stories):
     settings.TIME_ZONE = "America/New_York"
     alice_story, carol_story = stories

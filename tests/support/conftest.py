@@ -146,8 +146,11 @@ def connected(accepting: User) -> User:
     return accepting
 
 
-def stripe_event(type_: str, obj: dict, *, event_id: str | None = None) -> dict:
-    return {
+def stripe_event(
+    type_: str, obj: dict, *, event_id: str | None = None, account: str | None = None
+) -> dict:
+    """An Event as Stripe sends it; `account` for Connect events about a connected account."""
+    event = {
         "id": event_id or f"evt_test_{next(_ids)}",
         "object": "event",
         "api_version": "2026-10-28.endive",
@@ -158,6 +161,9 @@ def stripe_event(type_: str, obj: dict, *, event_id: str | None = None) -> dict:
         "type": type_,
         "data": {"object": obj},
     }
+    if account is not None:
+        event["account"] = account
+    return event
 
 
 def signed(body: str, *, secret: str = WEBHOOK_SECRET, timestamp: int | None = None) -> str:

@@ -22,6 +22,10 @@ MODELS = [
     "ledgerentry",
     "payoutrequest",
     "stripeevent",
+    "dispute",
+    "moneynotice",
+    "providerrecord",
+    "difference",
 ]
 
 
