@@ -203,11 +203,15 @@ def print_table(results: list[dict]) -> None:
                     )
                 )
     for r in results:
-        print(f"\n{r['vendor']}: median / p95 / max ms by kind of query")
+        print(
+            f"\n{r['vendor']}: median / p95 / max ms by kind of query; CPU median / p95 ms"
+            " (this process's)"
+        )
         for kind, row in r["by_kind"].items():
             print(
                 f"  {kind:<12} {row['median_ms']:>8.1f} {row['p95_ms']:>8.1f} "
-                f"{row['max_ms']:>8.1f}   ({row['queries']} queries, "
+                f"{row['max_ms']:>8.1f}   CPU {row['cpu']['median_ms']:>6.1f}"
+                f" {row['cpu']['p95_ms']:>6.1f}   ({row['queries']} queries, "
                 f"median {row['median_results']:,} results)"
             )
 
@@ -483,12 +487,14 @@ def time_queries(
     server_cpu_started = server_cpu_seconds()
     timings: dict[str, list[float]] = {kind: [] for kind in queries}
     cpu: list[float] = []
+    cpu_by_kind: dict[str, list[float]] = {kind: [] for kind in queries}
     counts: dict[str, list[int]] = {kind: [] for kind in queries}
     for _ in range(args.passes):
         for kind, query in everything:
             ms, cpu_ms, count = run(query)
             timings[kind].append(ms)
             cpu.append(cpu_ms)
+            cpu_by_kind[kind].append(cpu_ms)
             counts[kind].append(count)
     server_cpu = server_cpu_seconds()
     server_cpu_ms = (
@@ -512,6 +518,7 @@ def time_queries(
         "by_kind": {
             kind: {
                 **summary(timings[kind]),
+                "cpu": summary(cpu_by_kind[kind]),
                 "queries": len(queries[kind]),
                 "median_results": int(statistics.median(counts[kind])),
             }

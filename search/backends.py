@@ -198,11 +198,18 @@ class _PostgreSQL(_Backend):
         # the count. It is counted up to COUNT_EXACT + 1 (past that a reader is told "more than
         # 1,000"), and the matches only as far as the choice of strategy needs: counting all
         # 50,000 matches of a common word would read 50,000 rows. Only the page is highlighted.
+        def also_document() -> str:
+            # A one-word query found in `head` matches: `document` holds `head`. Asking the
+            # document's GIN index too would read its posting list for nothing (3 ms for a
+            # common word at 100,000 stories).
+            one_word = not parsed.excluded and [len(p) for g in parsed.groups for p in g] == [1]
+            return "" if one_word else "AND document @@ " + query()
+
         order = "score DESC, published_at DESC NULLS LAST, story_id DESC"
         sql = f"""
             WITH ranked AS MATERIALIZED (
                 SELECT story_id, published_at, ts_rank('{self.weights}', head, {ranked()}) AS score
-                FROM {self.table} WHERE head @@ {ranked()} AND document @@ {query()}
+                FROM {self.table} WHERE head @@ {ranked()} {also_document()}
             ), ranked_count AS (
                 SELECT count(*) AS n FROM ranked
             ), crossing AS (
@@ -265,6 +272,11 @@ class _PostgreSQL(_Backend):
         return cursor.fetchall()
 
 
+# Candidates ranked past a page's last row, in case some of those before it are rows a bulk
+# update() left in the index: only the ones down to that score are joined with the stories.
+STALE_MARGIN = 10
+
+
 class _SQLite(_Backend):
     table = "stories_storysearch_fts"
     key = "rowid"
@@ -277,7 +289,8 @@ class _SQLite(_Backend):
         if not fresh:
             # FTS5 has no ON CONFLICT, and the row may be a deleted story's, left by a flush.
             self.delete(cursor, [row[0] for row in rows])
-        # FTS5 keeps no date: its page sorts its candidates with the stories' own columns.
+        # FTS5 keeps no date (a column of it would be read from the row, body and all, for
+        # every candidate): page() takes dates from the stories table for the few it needs.
         cursor.executemany(
             f"INSERT INTO {self.table} (rowid, title, subtitle, body_text, tags, creator) "
             "VALUES (%s, %s, %s, %s, %s, %s)",
@@ -316,9 +329,11 @@ class _SQLite(_Backend):
         # The body counts for matching but not for rank, so a page is the matches with a wanted
         # word in the ranked fields (few, even for a common word: bm25 runs on them alone), then
         # the body-only matches newest first, never ranked. Those are read one of two ways, chosen
-        # in the query by how many there are (FTS5 counts them without reading a row): many (a
-        # common word) by walking published stories newest first until enough match, few by
-        # the full-text index and a sort; see _PostgreSQL.page for the cross-over. The way not
+        # in the query by how many there are (FTS5 counts them without reading a row, and only
+        # as far as the choice needs): many (a common word) by walking published stories newest
+        # first and asking FTS5 about each (a seek in its doclists, about 10 us; a list of all
+        # 50,000 matches of a common word to test them against took 9 ms), few by the
+        # full-text index and a sort; see _PostgreSQL.page for the cross-over. The way not
         # taken gets LIMIT 0, which SQLite checks before it reads a row (a WHERE on the choice
         # would be tested once per row, or cost the walk its order). The
         # first tier's MATCH adds the ranked fields' words once more, so bm25 counts them twice:
@@ -332,20 +347,33 @@ class _SQLite(_Backend):
         # so a row left behind by a bulk update() is neither shown nor counted.
         cursor.execute(
             f"""
-            WITH strategy AS (
-                SELECT (SELECT count(*) FROM {self.table} WHERE {self.table} MATCH %s)
-                    > 0.3 * sqrt(%s * (SELECT coalesce(max(id), 1) FROM stories_story)) AS walk
-            ), head AS (
-                SELECT {self.table}.rowid AS id, {self.rank} AS score, p.published_at
-                FROM {self.table}
-                CROSS JOIN ({published_sql}) p ON p.id = {self.table}.rowid
+            WITH crossing AS (
+                SELECT CAST(2 * sqrt(%s * (SELECT coalesce(max(id), 1) FROM stories_story))
+                    AS INTEGER) AS n
+            ), strategy AS (
+                SELECT (
+                    SELECT count(*) FROM (
+                        SELECT 1 FROM {self.table} WHERE {self.table} MATCH %s
+                        LIMIT (SELECT n + 1 FROM crossing)
+                    )
+                ) > (SELECT n FROM crossing) AS walk
+            ), scored AS MATERIALIZED (
+                SELECT rowid AS id, {self.rank} AS score FROM {self.table}
                 WHERE {self.table} MATCH %s
-                ORDER BY score, p.published_at DESC, id DESC
+            ), cutoff AS (
+                SELECT score FROM scored ORDER BY score LIMIT 1 OFFSET %s
+            ), head AS (
+                SELECT s.id, s.score, p.published_at
+                FROM scored s CROSS JOIN ({published_sql}) p ON p.id = s.id
+                WHERE s.score <= coalesce((SELECT score FROM cutoff), 1e308)
+                ORDER BY s.score, p.published_at DESC, s.id DESC
                 LIMIT %s
             ), walked AS (
                 SELECT p.id, 0.0 AS score, p.published_at
                 FROM ({published_sql}) p
-                WHERE +p.id IN (SELECT rowid FROM {self.table} WHERE {self.table} MATCH %s)
+                WHERE EXISTS (
+                    SELECT 1 FROM {self.table} f WHERE f.{self.table} MATCH %s AND f.rowid = p.id
+                )
                 ORDER BY p.published_at DESC, p.id DESC
                 LIMIT (SELECT CASE WHEN walk THEN %s ELSE 0 END FROM strategy)
             ), sorted AS (
@@ -380,10 +408,11 @@ class _SQLite(_Backend):
             ORDER BY hits.score, hits.published_at DESC, hits.id DESC
             """,
             [
-                f"({match}) NOT {ranked}",
                 wanted,
-                *published_params,
+                f"({match}) NOT {ranked}",
                 f"({match}) AND {ranked}",
+                wanted + STALE_MARGIN,
+                *published_params,
                 wanted,
                 *published_params,
                 f"({match}) NOT {ranked}",
