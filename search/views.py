@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 
+from django.conf import settings
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
 from django.views.decorators.http import require_GET
@@ -51,7 +52,7 @@ def suggest_view(request: HttpRequest) -> JsonResponse:
         if stored is not None:
             found = stored[0]
         else:
-            versions = current_versions(SUGGEST_SHOWS)
+            versions = current_versions(SUGGEST_SHOWS) if settings.PAGE_CACHE_SECONDS else {}
             found = suggest.as_json(suggest.lookup(prefix))
             set_versioned(request, key, found, versions)
     depends_on(request, *SUGGEST_SHOWS)
