@@ -30,9 +30,10 @@ Kind = Suggestion.Kind
 BATCH = 5000
 
 # A save that writes none of these leaves a story's suggestions as they were (a read count, a
-# pick); one that writes none of the second set leaves its creator's and tags' counts.
+# pick). Counts are redone only when a story becomes public or stops being so: a story moved
+# to another account (staff, in the admin) leaves both accounts' counts, which only rank, as
+# they were until the next change; whether it is shown is checked by every lookup.
 STORY_FIELDS = frozenset({"title", "status", "creator", "creator_id", "published_at"})
-COUNTED_FIELDS = frozenset({"status", "creator", "creator_id"})
 CREATOR_FIELDS = frozenset({"display_name", "username", "first_name", "last_name", "is_active"})
 
 
@@ -65,16 +66,23 @@ def _write(kind: str, ids: Iterable[int], rows: list[Suggestion]) -> None:
 # --- one kind at a time, for the ids a write touched -------------------------------------------
 
 
-def index_stories(ids: Iterable[int]) -> None:
-    """These stories' titles: kept if published, gone if not."""
+def index_stories(ids: Iterable[int]) -> set[int]:
+    """These stories' titles: kept if published, gone if not. Returns the ids that became
+    public or stopped being so, whose creators' and tags' counts changed with them."""
     ids = set(ids)
     if not ids:
-        return
-    rows = []
+        return set()
     published = Story.objects.published().filter(id__in=ids)
-    for story_id, title, published_at in published.values_list("id", "title", "published_at"):
+    found = list(published.values_list("id", "title", "published_at"))
+    shown = Suggestion.objects.filter(kind=Kind.STORY, object_id__in=ids)
+    was_shown = set(shown.values_list("object_id", flat=True))
+    if was_shown:
+        shown.delete()
+    rows = []
+    for story_id, title, published_at in found:
         rows += _rows(Kind.STORY, story_id, _story_rank(published_at), [title])
-    _write(Kind.STORY, ids, rows)
+    Suggestion.objects.bulk_create(rows, batch_size=BATCH)
+    return was_shown ^ {row[0] for row in found}
 
 
 def index_creators(ids: Iterable[int]) -> None:
@@ -121,11 +129,11 @@ def _story_tag_ids(story_ids: Iterable[int]) -> list[int]:
     return list(items.values_list("tag_id", flat=True).distinct())
 
 
-def index_story_and_counts(story: Story) -> None:
-    """A story whose publication may have changed: its title, its creator's and tags' counts."""
-    index_stories([story.pk])
-    index_creators([story.creator_id])
-    index_tags(_story_tag_ids([story.pk]))
+def recount(story_ids: set[int], creator_ids: Iterable[int]) -> None:
+    """After stories became public or stopped being so: their creators' and tags' counts."""
+    if story_ids:
+        index_creators(creator_ids)
+        index_tags(_story_tag_ids(story_ids))
 
 
 def reindex_creator(user: User) -> None:
@@ -136,10 +144,9 @@ def reindex_creator(user: User) -> None:
     shown = Suggestion.objects.filter(kind=Kind.STORY, object_id__in=story_ids)
     if user.is_active:
         published = Story.objects.published().filter(creator=user).values_list("id", flat=True)
-        missing = set(published) - set(shown.values_list("object_id", flat=True))
-        changed = sorted(missing)
+        changed = set(published) - set(shown.values_list("object_id", flat=True))
     else:
-        changed = sorted(set(shown.values_list("object_id", flat=True)))
+        changed = set(shown.values_list("object_id", flat=True))
     if changed:
         index_stories(changed)
         index_tags(_story_tag_ids(changed))
@@ -193,12 +200,8 @@ def _touches(update_fields: frozenset[str] | None, fields: frozenset[str]) -> bo
 
 def story_saved(sender, instance: Story, raw: bool = False, update_fields=None, **kwargs) -> None:
     # Fixtures: rebuild_search_index after loaddata, as for the search index.
-    if raw or not _touches(update_fields, STORY_FIELDS):
-        return
-    if _touches(update_fields, COUNTED_FIELDS):
-        index_story_and_counts(instance)
-    else:
-        index_stories([instance.pk])
+    if not raw and _touches(update_fields, STORY_FIELDS):
+        recount(index_stories([instance.pk]), [instance.creator_id])
 
 
 def story_deleting(sender, instance: Story, **kwargs) -> None:
@@ -207,10 +210,10 @@ def story_deleting(sender, instance: Story, **kwargs) -> None:
 
 
 def story_deleted(sender, instance: Story, **kwargs) -> None:
-    index_stories([instance.pk])
-    # The account may be going too (a cascade); then there is nothing of it left to count.
-    index_creators([instance.creator_id])
-    index_tags(getattr(instance, "_suggest_tag_ids", []))
+    if index_stories([instance.pk]):  # it was public: its creator and tags have one fewer
+        # The account may be going too (a cascade); then there is nothing of it to count.
+        index_creators([instance.creator_id])
+        index_tags(getattr(instance, "_suggest_tag_ids", []))
 
 
 def story_tags_changed(

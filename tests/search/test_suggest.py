@@ -199,6 +199,23 @@ def test_saves_that_change_nothing_suggested_cost_nothing(
         alice.save(update_fields=["last_login"])
 
 
+def test_counts_are_redone_only_when_a_story_becomes_public_or_stops(
+    alice, lifehack, django_assert_num_queries
+):
+    from search import suggest_index
+
+    draft = make_story(creator=alice, community=lifehack, title="Draft", status=Status.DRAFT)
+    # Is it published, was it shown: no, no; nothing to write and no count to redo.
+    with django_assert_num_queries(2):
+        assert suggest_index.index_stories([draft.pk]) == set()
+    story = make_story(creator=alice, community=lifehack, title="Sorrel", tags=["greens"])
+    # Published and shown: its rows rewritten (delete, insert), no count redone.
+    with django_assert_num_queries(4):
+        assert suggest_index.index_stories([story.pk]) == set()
+    Story.objects.filter(pk=story.pk).update(status=Status.DRAFT)
+    assert suggest_index.index_stories([story.pk]) == {story.pk}
+
+
 def test_rebuilding_fills_the_table_from_what_is_public(alice, bob, lifehack, capsys):
     make_story(creator=alice, community=lifehack, title="Élise's orchard", tags=["apples"])
     make_story(creator=bob, community=lifehack, title="Bob's draft", status=Status.DRAFT)
