@@ -380,6 +380,21 @@ def test_answers_are_kept_until_what_they_show_changes(
     assert [s["label"] for s in get(client, "ell").json()["suggestions"]] == ["Elliptic"]
 
 
+def test_anonymous_answers_come_from_the_page_cache(
+    client, alice, lifehack, settings, django_assert_num_queries, monkeypatch
+):
+    from core import pagecache
+
+    settings.PAGE_CACHE_SECONDS = 300
+    monkeypatch.setattr(pagecache, "SETTLE_SECONDS", -60)
+    make_story(creator=alice, community=lifehack, title="Ellipsis")
+    first = get(client, "ell")
+    assert first["X-Page-Cache"] == "miss" and "public" in first["Cache-Control"]
+    with django_assert_num_queries(0):
+        second = get(client, "ell")
+    assert second["X-Page-Cache"] == "hit" and second.json() == first.json()
+
+
 def test_over_the_limit_a_429_says_why(client, settings, clock):
     settings.RATE_LIMITS = {**settings.RATE_LIMITS, "suggest": {"address": ["3/m"]}}
     for _ in range(3):
