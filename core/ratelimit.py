@@ -43,6 +43,8 @@ DOING = {
     "like": "liking stories",
     "save": "saving stories",
     "import": "importing stories",
+    # issue 19: the header search box's suggestions
+    "suggest": "asking for suggestions",
 }
 
 

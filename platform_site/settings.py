@@ -568,6 +568,10 @@ RATE_LIMITS: dict[str, dict[str, list[str]]] = {
     "save": {"user": ["30/m", "500/d"], "address": ["60/m"]},
     # Issue 18: each import unpacks an archive and may fetch hundreds of images.
     "import": {"user": ["5/h"], "address": ["20/h"]},
+    # Issue 19: type-ahead suggestions, a lookup per pause in typing. Per address only, so a
+    # signed-in reader's lookup never opens the session; generous, as a school or an office
+    # types from one address, while a script enumerating the index is slowed to 5 a second.
+    "suggest": {"address": ["300/m", "5000/h"]},
 }
 _RATE = re.compile(r"^[1-9][0-9]*/([1-9][0-9]*)?[smhd]$")
 for _entry in env_list("RATE_LIMITS", []):

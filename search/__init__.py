@@ -9,5 +9,7 @@ app has no migrations of its own); the tables keep their `stories_` names for th
 - `search.backends`: the PostgreSQL and SQLite search SQL;
 - `search.results`: one page of ranked results, matches marked;
 - `search.index`: writing the index, story by story or all at once (`rebuild_search_index`);
-- `search.signals`: receivers that keep it in step with every write, connected in ready().
+- `search.signals`: receivers that keep it in step with every write, connected in ready();
+- `search.suggest`: type-ahead suggestions by prefix (`search.Suggestion`), kept in step by
+  `search.suggest_index`.
 """

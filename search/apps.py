@@ -1,4 +1,5 @@
-"""Search: the story index, kept up to date from stories' and creators' model signals."""
+"""Search: the story index and the suggestions' prefixes, kept up to date from stories' and
+creators' model signals."""
 
 from django.apps import AppConfig
 
@@ -8,6 +9,7 @@ class SearchConfig(AppConfig):
     name = "search"
 
     def ready(self) -> None:
-        from search import signals
+        from search import signals, suggest_index
 
         signals.connect()
+        suggest_index.connect()

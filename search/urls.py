@@ -1,4 +1,5 @@
-"""The search page. The root URLconf includes this before stories' community catch-alls."""
+"""The search page and its suggestions. The root URLconf includes this before stories' community
+catch-alls."""
 
 from django.urls import path
 
@@ -8,4 +9,5 @@ app_name = "search"
 
 urlpatterns = [
     path("search/", views.search, name="search"),
+    path("search/suggest/", views.suggest_view, name="suggest"),
 ]

@@ -1,20 +1,26 @@
-"""The search page: one form, ranked results with the reader's words marked, both databases."""
+"""The search page, and the header box's type-ahead suggestions (JSON), on both databases."""
 
 from __future__ import annotations
 
 import hashlib
 
-from django.http import HttpRequest, HttpResponse
+from django.conf import settings
+from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
 from django.template.loader import render_to_string
 from django.utils.safestring import mark_safe
+from django.views.decorators.http import require_GET
 
+from core.client_ip import client_ip
 from core.pagecache import current_versions, depends_on, get_versioned, set_versioned
+from core.ratelimit import RateLimited, take
+from search import suggest
 from search.query import MAX_QUERY_LENGTH
 from search.results import requested_page, search_stories
 
-# What a search's results show: which stories are public and their cards ("listing"), and
-# writers' names and the tags ("site"). A write to any of them bumps its stamp.
+# What search results and suggestions show: which stories are public and their cards and
+# titles ("listing"), and writers' names and the tags ("site"). A write to any of them bumps
+# its stamp (core/pagecache.py), and what was kept under the old one is not used again.
 SHOWS = ("site", "listing")
 
 
@@ -41,3 +47,34 @@ def _results(request: HttpRequest, query: str, number: int) -> str:
     html = render_to_string("search/_results.html", {"query": query, "page": page})
     set_versioned(request, key, str(html), versions)
     return html
+
+
+@require_GET
+def suggest_view(request: HttpRequest) -> JsonResponse:
+    """GET /search/suggest/?q=...: {"query", "suggestions": [{kind, label, url, detail}]}.
+
+    The same for every reader, so it never opens the session: a signed-in reader's request
+    costs what an anonymous one's does. Answers are kept per folded prefix while nothing they
+    show changes (for everyone), and the page cache keeps anonymous readers' whole responses.
+    Counted per address (RATE_LIMITS["suggest"]); over it, a 429 that says why.
+    """
+    query = request.GET.get("q", "")[:MAX_QUERY_LENGTH]
+    try:
+        take("suggest", address=client_ip(request))
+    except RateLimited as error:
+        response = JsonResponse({"query": query, "error": error.messages[0]}, status=429)
+        response["Retry-After"] = str(error.retry_after)
+        return response
+    prefix = suggest.normalise(query)[: suggest.TERM_LENGTH].rstrip()
+    found = None
+    if len(prefix) >= suggest.MIN_LENGTH:
+        key = "suggest:" + hashlib.blake2s(prefix.encode(), digest_size=16).hexdigest()
+        stored = get_versioned(key)
+        if stored is not None:
+            found = stored[0]
+        else:
+            versions = current_versions(SHOWS) if settings.PAGE_CACHE_SECONDS else {}
+            found = suggest.as_json(suggest.lookup(prefix))
+            set_versioned(request, key, found, versions)
+    depends_on(request, *SHOWS)
+    return JsonResponse({"query": query, "suggestions": found or []})

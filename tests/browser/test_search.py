@@ -20,7 +20,8 @@ def demo(demo_data, live_server):
 def test_a_reader_searches_from_the_header(demo, page_at, viewport):
     page = page_at(viewport)
     page.goto(demo.url + "/explore/")
-    header_search = page.locator(".site-header").get_by_role("searchbox", name="Search stories")
+    # A combobox once static/js/search-suggest.js has run (its suggestions: test_search_suggest.py).
+    header_search = page.locator(".site-header").get_by_role("combobox", name="Search stories")
     assert header_search.is_visible()
     header_search.fill("sleep")
     header_search.press("Enter")

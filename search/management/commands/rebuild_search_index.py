@@ -1,4 +1,5 @@
-"""Refill the story search index from every published story, e.g. after a bulk import."""
+"""Refill the story search index and the suggestions' prefixes from every published story, e.g.
+after a bulk import."""
 
 from __future__ import annotations
 
@@ -9,10 +10,11 @@ from django.db import connection
 
 from search.backends import backend_for
 from search.index import rebuild_index
+from search.suggest_index import rebuild_suggestions
 
 
 class Command(BaseCommand):
-    help = "Rebuild the full-text search index from every published story."
+    help = "Rebuild the full-text search index and the suggestions from every published story."
 
     def handle(self, *args, **options) -> None:
         if backend_for(connection) is None:
@@ -23,3 +25,7 @@ class Command(BaseCommand):
         total = rebuild_index()
         elapsed = time.perf_counter() - started
         self.stdout.write(f"Indexed {total} published stories in {elapsed:.1f} s.")
+        started = time.perf_counter()
+        prefixes = rebuild_suggestions()
+        elapsed = time.perf_counter() - started
+        self.stdout.write(f"Kept {prefixes} prefixes for suggestions in {elapsed:.1f} s.")
