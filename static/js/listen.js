@@ -15,8 +15,6 @@
   var label = box.querySelector("[data-listen-label]");
   var stopButton = box.querySelector("[data-listen-stop]");
   var rate = box.querySelector("[data-listen-rate]");
-  var playIcon = box.querySelector('[data-listen-icon="play"]');
-  var pauseIcon = box.querySelector('[data-listen-icon="pause"]');
   var motion = window.matchMedia("(prefers-reduced-motion: reduce)");
   var READING = "is-being-read";
   var BLOCKS = "p, h2, h3, h4, li, blockquote, pre, figcaption";
@@ -38,10 +36,8 @@
 
   function setState(next) {
     state = next;
-    box.setAttribute("data-state", next);
+    box.setAttribute("data-state", next); // site.css shows the play or the pause icon by it
     label.textContent = next === "playing" ? "Pause" : next === "paused" ? "Resume" : "Listen";
-    playIcon.hidden = next === "playing";
-    pauseIcon.hidden = next !== "playing";
     stopButton.hidden = next === "idle";
   }
 

@@ -77,6 +77,17 @@
     });
   }
 
+  // Escape closes an open settings panel and puts focus back on its toggle.
+  document.addEventListener("keydown", function (event) {
+    if (event.key !== "Escape") return;
+    var open = document.activeElement && document.activeElement.closest
+      ? document.activeElement.closest("[data-reader-settings-holder][open]")
+      : null;
+    if (!open) return;
+    open.open = false;
+    open.querySelector("summary").focus();
+  });
+
   // A change made in another tab applies here too.
   window.addEventListener("storage", function (event) {
     if (event.key !== KEY) return;
