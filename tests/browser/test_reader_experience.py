@@ -254,6 +254,13 @@ def test_the_phone_bar_hides_while_reading_down_and_never_covers_the_text(
     screenshot(page, "phone-bar-end-390")
     assert page.evaluate("window.__cspViolations") == []
 
+    # A smaller phone: every item still inside the screen, nothing to scroll sideways.
+    page.set_viewport_size({"width": 360, "height": 740})
+    for item in bar.locator(".phone-bar__item").all():
+        box = item.bounding_box()
+        assert box["x"] >= 0 and box["x"] + box["width"] <= 360
+    assert page.evaluate("document.documentElement.scrollWidth") <= 360
+
 
 def test_the_phone_bar_leads_to_the_support_box_and_shares(demo, seed_story, page_at):
     page = page_at(PHONE)
