@@ -79,3 +79,9 @@ def story_meta(story: Story) -> dict[str, Any]:
         "author_url": absolute(story.creator.get_absolute_url()),
         "article": article_data(story, canonical=canonical, image=image, tags=tags),
     }
+
+
+@register.simple_tag
+def absolute_url(path: str) -> str:
+    """``{% absolute_url story.get_absolute_url %}``: the full address, as printed under a story."""
+    return absolute(path)

@@ -268,7 +268,12 @@ def test_a_title_cannot_break_out_of_the_json_ld_script(client, alice, lifehack)
     html = client.get(story.get_absolute_url()).content.decode()
     assert "<script>alert(1)" not in html
     scripts = list(head(html).iter("script"))
-    assert [script.get("type") for script in scripts] == ["application/ld+json"]
+    # The one script with a body is the JSON-LD; beside it only the reader settings' file
+    # (issue 21), which must run before the first paint.
+    inline = [script.get("type") for script in scripts if not script.get("src")]
+    assert inline == ["application/ld+json"]
+    files = [script.get("src") for script in scripts if script.get("src")]
+    assert len(files) == 1 and files[0].endswith("js/reader-prefs.js")
     (data,) = json_ld(html)
     assert data["headline"] == title
     assert data["description"] == "<b>sub</b>"
