@@ -76,7 +76,7 @@ kept = _Kept(KEEP)
 
 
 def accepted_encoding(request: HttpRequest) -> str | None:
-    """Brotli ("br") or "gzip" if the client takes it (q=0 refuses), brotli first; None otherwise."""
+    """ "br" (preferred) or "gzip" if the client takes it (q=0 refuses); None otherwise."""
     offered: dict[str, float] = {}
     for part in request.META.get("HTTP_ACCEPT_ENCODING", "").split(","):
         name, _, params = part.strip().partition(";")
