@@ -32,25 +32,36 @@ def with_hero(story):
 def three(alice, lifehack):
     return [
         with_hero(make_story(creator=alice, community=lifehack, title=f"Story {n}"))
-        for n in range(3)
+        for n in range(5)
     ]
 
 
-def assert_first_eager_rest_lazy(images: list[str]) -> None:
-    assert len(images) >= 3
+def assert_first_eager_rest_lazy(images: list[str], row: int = 3) -> None:
+    """The first image high priority; the rest of the first row eager (on a wide screen any
+    of them may be the LCP), every later one lazy."""
+    assert len(images) > row
     first, *rest = images
     assert 'fetchpriority="high"' in first and "loading=" not in first
-    for tag in rest:
+    for tag in rest[: row - 1]:
+        assert "loading=" not in tag and "fetchpriority" not in tag
+    for tag in rest[row - 1 :]:
         assert 'loading="lazy"' in tag and "fetchpriority" not in tag
 
 
-@pytest.mark.parametrize("url", ["/", "/explore/", "/lifehack/"])
+@pytest.mark.parametrize("url", ["/explore/", "/lifehack/", "/search/?q=story"])
 def test_first_card_image_is_eager_and_high_priority(client, three, url):
     assert_first_eager_rest_lazy(card_images(client.get(url).content.decode()))
 
 
+def test_home_without_picks_gives_priority_to_the_lead_only(client, three):
+    images = card_images(client.get("/").content.decode())
+    assert 'fetchpriority="high"' in images[0] and "loading=" not in images[0]
+    assert all('loading="lazy"' in tag for tag in images[1:])
+
+
 def test_home_with_picks_gives_priority_to_the_first_pick(client, three, sam):
-    stories.story_pick(story=three[2], actor=sam, reason="A fine one.")
+    for story in three:
+        stories.story_pick(story=story, actor=sam, reason="A fine one.")
     html = client.get("/").content.decode()
     images = card_images(html)
     assert_first_eager_rest_lazy(images)
