@@ -245,15 +245,17 @@ def print_table(results: list[dict], version: str) -> None:
             f"| {s['performance']} | {s['accessibility']} | {s['best-practices']} | {s['seo']} "
             f"| {r['lcp']:.2f} | {r['tbt']:.0f} | {r['cls']:.3f} |"
         )
-    lost = sorted({(item, r["page"]) for r in results for item in r["lost"]})
-    if lost:
+    # One line per audit: where it cost a point, with the largest value it showed.
+    by_audit: dict[str, list[str]] = {}
+    for r in results:
+        who = f"{r['page']} ({'in' if r['signed_in'] else 'out'}, {r['preset']})"
+        for item in r["lost"]:
+            by_audit.setdefault(item.split(" (")[0], []).append(f"{who}: {item.split(' (', 1)[-1]}")
+    if by_audit:
         print()
-        print("Audits below full marks (audit: pages):")
-        by_audit: dict[str, set[str]] = {}
-        for item, page in lost:
-            by_audit.setdefault(item, set()).add(page)
-        for item, where in sorted(by_audit.items()):
-            print(f"- {item}: {', '.join(sorted(where))}")
+        print("Audits below full marks:")
+        for audit, where in sorted(by_audit.items()):
+            print(f"- {audit}: " + "; ".join(w.rstrip(")") for w in where))
 
 
 if __name__ == "__main__":
