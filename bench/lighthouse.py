@@ -212,10 +212,15 @@ def main() -> None:
             out = data_dir / f"{page}-{'in' if signed_in else 'out'}-{preset}.json"
             who = "signed in" if signed_in else "anonymous"
             print(f"lighthouse {page} ({who}, {preset}) …", flush=True)
-            try:
-                summary = summarise(lighthouse(url, preset, cookie, out, chrome))
-            except (subprocess.CalledProcessError, OSError, ValueError, KeyError) as error:
-                print(f"   failed: {error}", flush=True)
+            # Lighthouse now and then fails to record the trace (NO_NAVSTART): once more.
+            summary = None
+            for attempt in (1, 2):
+                try:
+                    summary = summarise(lighthouse(url, preset, cookie, out, chrome))
+                    break
+                except (subprocess.CalledProcessError, OSError, ValueError, KeyError) as error:
+                    print(f"   attempt {attempt} failed: {error}", flush=True)
+            if summary is None:
                 continue
             results.append({"page": page, "signed_in": signed_in, "preset": preset, **summary})
             scores = " ".join(str(summary["scores"][name]) for name in CATEGORIES)
