@@ -17,7 +17,7 @@ export DJANGO_DEBUG ?= true
 # module's asserts again (about 3 s more per test process, 0.2 s more per manage.py).
 unexport PYTHONDONTWRITEBYTECODE
 
-.PHONY: run test test-fast screenshots lint install install-dev migrate demo
+.PHONY: run test test-fast screenshots lint install install-dev migrate demo lighthouse
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -82,3 +82,11 @@ screenshots: install-dev
 # While working: no browser tests and none marked slow (> ~3 s each); `make test` before a push.
 test-fast: lint
 	$(BIN)/python -m pytest -m "not browser and not slow" $(PYTEST_ARGS)
+
+# Issue 21: Lighthouse over every page type, signed in and out, mobile and desktop, against
+# gunicorn with debug off on a fresh demo database; prints a table (docs/benchmarks.md keeps
+# the last one). Needs Debian's chromium and the npm lighthouse (npm install -g lighthouse).
+# Not run by CI: it takes minutes. PAGES=home,story PRESETS=mobile narrow it.
+lighthouse: $(VENV)/.installed
+	@command -v lighthouse >/dev/null || { echo "npm install -g lighthouse first"; exit 1; }
+	$(BIN)/python bench/lighthouse.py $(if $(PAGES),--pages $(PAGES)) $(if $(PRESETS),--presets $(PRESETS))

@@ -113,6 +113,9 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # Anonymous pages leave brotli- or gzip-compressed, signed-in ones as they are (BREACH):
+    # outside the page cache, which keeps the page as rendered (core/compression.py).
+    "core.compression.CompressAnonymousPagesMiddleware",
     # Anonymous readers' pages from the cache, before anything else costs anything: a stored
     # page keeps the headers the middleware below gave it (security, Content-Security-Policy).
     # Its key holds the scheme, so a plain-HTTP request is never served an HTTPS page (it gets
@@ -122,7 +125,8 @@ MIDDLEWARE = [
     # The Content-Security-Policy header on every response, static files included.
     "csp.middleware.CSPMiddleware",
     # Static files are answered here, before sessions and the rest do any work for them.
-    "whitenoise.middleware.WhiteNoiseMiddleware",
+    # WhiteNoise; hashed files are cached a year, immutable (core/staticfiles.py).
+    "core.staticfiles.StaticFilesMiddleware",
     # A 400, not a 500 from the database, for a null character in the query string.
     "core.middleware.RejectNullCharactersMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -305,7 +309,8 @@ STORAGES = {
     "staticfiles": {
         "BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"
         if DEBUG
-        else "whitenoise.storage.CompressedManifestStaticFilesStorage"
+        # WhiteNoise's CompressedManifestStaticFilesStorage, stylesheets minified first.
+        else "core.staticfiles.MinifiedStaticFilesStorage"
     },
 }
 # Whitenoise follows the same switch. Its own default reads settings.DEBUG when the middleware

@@ -5,6 +5,7 @@ from django.contrib import admin
 from django.contrib.flatpages import views as flatpage_views
 from django.http import HttpRequest, HttpResponse
 from django.urls import include, path, re_path
+from django.utils.cache import patch_cache_control
 from django.views.static import serve
 
 admin.site.site_header = f"{settings.SITE_NAME} administration"
@@ -30,7 +31,12 @@ urlpatterns = [
 
 def media(request: HttpRequest, path: str) -> HttpResponse:
     # MEDIA_ROOT is read per request, so tests that move it are served from where they put it.
-    return serve(request, path, document_root=settings.MEDIA_ROOT)
+    response = serve(request, path, document_root=settings.MEDIA_ROOT)
+    # Uploads are stored under random names (core/images.py) and never rewritten with other
+    # bytes: browsers keep them a year, as S3 is told to (AWS_S3_OBJECT_PARAMETERS).
+    if response.status_code == 200:
+        patch_cache_control(response, public=True, max_age=31536000)
+    return response
 
 
 if settings.SERVE_MEDIA:

@@ -50,9 +50,10 @@ def _files(storage: Storage, folder: str) -> Iterator[str]:
 
 
 def _is_used(name: str) -> bool:
-    # A card size is used while the image it was made from is.
-    original = original_of(name)
-    return _is_named(name) or (original is not None and _is_named(original))
+    # A card size or WebP copy ("<stem>-400w.jpg", "<stem>.webp") is used while the image it
+    # was made from is: the body names that by its stem, random hex, plus its own extension.
+    original = original_of(name) or name
+    return _is_named(name) or _is_named(posixpath.splitext(original)[0])
 
 
 def _is_named(name: str) -> bool:

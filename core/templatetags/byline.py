@@ -6,8 +6,9 @@ from datetime import datetime
 
 from django import template
 from django.utils import timezone
+from django.utils.html import format_html
 
-from core.images import variant_name
+from core.images import MODERN_TYPE, has_modern_copies, modern_name, variant_name
 
 register = template.Library()
 
@@ -86,6 +87,28 @@ def srcset(image, width: int | None, widths: str = "400 800 1360") -> str:
     parts = [f"{storage.url(variant_name(image.name, w))} {w}w" for w in sizes]
     parts.append(f"{image.url} {width}w")
     return ", ".join(parts)
+
+
+@register.simple_tag
+def webp_srcset(image, width: int | None, widths: str = "400 800 1360") -> str:
+    """The ``srcset`` of a stored image's WebP copies (images.save_variants), for a <source>
+    ahead of the JPEG or PNG; empty while they have not been made (backfill_images)."""
+    if not image or not width or not has_modern_copies(image):
+        return ""
+    storage = image.storage
+    sizes = [int(w) for w in widths.split() if int(w) < width]
+    parts = [f"{storage.url(modern_name(image.name, w))} {w}w" for w in sizes]
+    parts.append(f"{storage.url(modern_name(image.name))} {width}w")
+    return ", ".join(parts)
+
+
+@register.simple_tag
+def webp_source(image, width: int | None, widths: str = "400 800 1360", sizes: str = "") -> str:
+    """A <picture>'s <source> of the WebP copies, before its <img> of the JPEG or PNG."""
+    candidates = webp_srcset(image, width, widths)
+    if not candidates:
+        return ""
+    return format_html('<source type="{}" srcset="{}" sizes="{}">', MODERN_TYPE, candidates, sizes)
 
 
 @register.filter

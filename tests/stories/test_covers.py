@@ -18,7 +18,7 @@ from django.core.files.storage import FileSystemStorage, default_storage
 from django.test import Client
 
 from core import pagecache
-from core.images import process_upload, variant_name
+from core.images import modern_name, process_upload, variant_name
 from stories import services
 from stories.body_images import CARD_WIDTHS, first_upload, original_of, upload_name
 from stories.models import COVER_TONES, Story
@@ -68,7 +68,7 @@ def card_pictures(html: str, card_class: str = "story-card") -> dict[str, Elemen
 
 
 def shows_image(box: Element) -> str | None:
-    image = box.find("img")
+    image = box.find(".//img")
     return None if image is None else image.get("src")
 
 
@@ -102,13 +102,13 @@ def test_the_hero_wins_then_the_first_body_image_then_a_drawn_cover(client, mixe
     # The body image, by our own address and its card sizes: the srcset names the sizes made.
     body_box = pictures["With a body image"]
     assert shows_image(body_box) == default_storage.url(mixed["body_name"])
-    srcset = body_box.find("img").get("srcset")
+    srcset = body_box.find(".//img").get("srcset")
     for width in CARD_WIDTHS:
         size = variant_name(mixed["body_name"], width)
         assert default_storage.exists(size)
         assert f"{default_storage.url(size)} {width}w" in srcset
-    assert body_box.find("img").get("width") == "1200"
-    assert body_box.find("img").get("height") == "800"
+    assert body_box.find(".//img").get("width") == "1200"
+    assert body_box.find(".//img").get("height") == "800"
     # None: a cover in the community's tone, with the title's initial and the community.
     cover = pictures["just words"]
     assert shows_image(cover) is None
@@ -273,12 +273,12 @@ def test_keep_reading_shows_the_same_choice(client, alice, mixed, lifehack):
     block = tree.find(".//*[@data-block='keep-reading']")
     links = {text(li.find(".//a")): li for li in block.iter("li")}
     assert set(links) >= {"With a hero", "With a body image", "just words"}
-    assert links["With a hero"].find("img").get("src") == mixed["hero"].hero_image.url
-    assert links["With a body image"].find("img").get("src") == default_storage.url(
+    assert links["With a hero"].find(".//img").get("src") == mixed["hero"].hero_image.url
+    assert links["With a body image"].find(".//img").get("src") == default_storage.url(
         mixed["body_name"]
     )
     cover = links["just words"].find("span")
-    assert links["just words"].find("img") is None
+    assert links["just words"].find(".//img") is None
     assert "story-link__image" in cover.get("class") and "cover" in cover.get("class")
     assert text(cover) == "J" and cover.get("aria-hidden") == "true"
 
@@ -400,10 +400,18 @@ def test_card_sizes_stay_while_their_image_is_used_and_go_with_it(alice, lifehac
     other = make_story(creator=alice, community=lifehack, body=body_with(dropped))
     other.body = "<p>Changed my mind.</p>"
     other.save()
-    sizes = {name: [variant_name(name, w) for w in CARD_WIDTHS] for name in (used, dropped)}
+    # Each card size, and WebP copies of the image and of each size (core/images.py).
+    sizes = {
+        name: [
+            *(variant_name(name, w) for w in CARD_WIDTHS),
+            modern_name(name),
+            *(modern_name(name, w) for w in CARD_WIDTHS),
+        ]
+        for name in (used, dropped)
+    }
     assert all(default_storage.exists(size) for names in sizes.values() for size in names)
     # Old enough to go: nothing is kept for being young.
-    assert unused_uploads_delete(keep=timedelta(days=-1)) == 3
+    assert unused_uploads_delete(keep=timedelta(days=-1)) == 6
     assert default_storage.exists(used)
     assert all(default_storage.exists(size) for size in sizes[used])
     assert not any(default_storage.exists(size) for size in [dropped, *sizes[dropped]])
