@@ -375,6 +375,21 @@ def set_versioned(request: HttpRequest, key: str, value: Any, versions: dict[str
         local.set(VALUE_PREFIX + key, entry)
 
 
+def kept(request: HttpRequest, key: str, names: Iterable[str], build: Callable[[], Any]) -> Any:
+    """The value kept under `key` while the stamps of `names` hold; else `build()`'s, kept.
+
+    The stamps are read before `build()` queries, so a change committed meanwhile bumps them
+    past what is kept. `build()` returns plain data (see plain_row).
+    """
+    found = get_versioned(key)
+    if found is not None:
+        return found[0]
+    versions = current_versions(names) if settings.PAGE_CACHE_SECONDS else {}
+    value = build()
+    set_versioned(request, key, value, versions)
+    return value
+
+
 def _fragment_key(token: str, key: str) -> str:
     digest = hashlib.blake2s(key.encode(), digest_size=12).hexdigest()
     return f"{FRAGMENT_PREFIX}{digest}:{token}"

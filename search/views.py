@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import hashlib
 
-from django.conf import settings
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
 from django.template.loader import render_to_string
@@ -12,7 +11,7 @@ from django.utils.safestring import mark_safe
 from django.views.decorators.http import require_GET
 
 from core.client_ip import client_ip
-from core.pagecache import current_versions, depends_on, get_versioned, set_versioned
+from core.pagecache import depends_on, kept
 from core.ratelimit import RateLimited, take
 from search import suggest
 from search.query import MAX_QUERY_LENGTH
@@ -38,15 +37,12 @@ def _results(request: HttpRequest, query: str, number: int) -> str:
     a story, a tag or a name they show changes (core.pagecache's stamps): a popular query, or
     the next page of one, costs no search while nothing it shows has changed."""
     key = "search:" + hashlib.blake2s(f"{number}\n{query}".encode(), digest_size=16).hexdigest()
-    found = get_versioned(key)
-    if found is not None:
-        return mark_safe(found[0])
-    # Read before the search, so a change committed during it bumps past what is kept.
-    versions = current_versions(SHOWS)
-    page = search_stories(query, page_number=number)
-    html = render_to_string("search/_results.html", {"query": query, "page": page})
-    set_versioned(request, key, str(html), versions)
-    return html
+
+    def build() -> str:
+        page = search_stories(query, page_number=number)
+        return str(render_to_string("search/_results.html", {"query": query, "page": page}))
+
+    return mark_safe(kept(request, key, SHOWS, build))
 
 
 @require_GET
@@ -69,12 +65,6 @@ def suggest_view(request: HttpRequest) -> JsonResponse:
     found = None
     if len(prefix) >= suggest.MIN_LENGTH:
         key = "suggest:" + hashlib.blake2s(prefix.encode(), digest_size=16).hexdigest()
-        stored = get_versioned(key)
-        if stored is not None:
-            found = stored[0]
-        else:
-            versions = current_versions(SHOWS) if settings.PAGE_CACHE_SECONDS else {}
-            found = suggest.as_json(suggest.lookup(prefix))
-            set_versioned(request, key, found, versions)
+        found = kept(request, key, SHOWS, lambda: suggest.as_json(suggest.lookup(prefix)))
     depends_on(request, *SHOWS)
     return JsonResponse({"query": query, "suggestions": found or []})
