@@ -96,18 +96,16 @@ SITEMAPS = {
     "profiles": ProfileSitemap,
 }
 
-# Pages that are someone's own (or a form, or a beacon), not something to index.
+# What a crawler may not read: the admin, sign-in forms, the read beacon and the token pages
+# of email subscriptions. Pages behind sign-in (the editor, dashboard, stats, settings, feed,
+# wallet, pledges) are not listed: a crawler is sent to the sign-in page, which is, so there
+# is nothing of theirs to index, and listing them only made Lighthouse's SEO audit fail them
+# (issue 21). Search results name the search page as their canonical address instead.
 ROBOTS_DISALLOW = (
     "/admin/",
-    "/write/",
-    "/settings/",
     "/accounts/",
-    "/feed/",
-    "/wallet/",
-    "/supporting/",
     "/subscriptions/",
     "/stories/",  # the read beacon
-    "/search/",
 )
 
 

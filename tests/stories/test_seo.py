@@ -126,9 +126,12 @@ def test_sitemap_queries_are_constant(client, lifehack, n, django_assert_num_que
 # --- robots.txt ------------------------------------------------------------------------------
 
 
-PRIVATE_PATHS = [
-    "/admin/", "/write/", "/settings/", "/accounts/", "/wallet/", "/supporting/",
-    "/subscriptions/", "/stories/", "/search/",
+PRIVATE_PATHS = ["/admin/", "/accounts/", "/subscriptions/", "/stories/"]
+# Behind sign-in: not in robots.txt (Lighthouse's SEO audit fails a disallowed page), as a
+# crawler is sent to the sign-in page, which is disallowed.
+SIGNED_IN_PATHS = [
+    "/write/", "/write/stats/", "/settings/", "/wallet/", "/supporting/", "/feed/",
+    "/notifications/",
 ]  # fmt: skip
 
 
@@ -143,6 +146,25 @@ def test_robots_txt_allows_reading_and_points_at_the_sitemap(client):
     assert f"Sitemap: {SITE}/sitemap.xml" in lines
     # Public pages stay crawlable.
     assert not any(line in {"Disallow: /", "Disallow: /authors/"} for line in lines)
+    assert "Disallow: /search/" not in lines
+
+
+@pytest.mark.parametrize("path", SIGNED_IN_PATHS)
+def test_pages_behind_sign_in_send_a_crawler_to_a_disallowed_sign_in_page(client, path):
+    lines = client.get("/robots.txt").content.decode().splitlines()
+    assert not any(path.startswith(line.removeprefix("Disallow: ")) for line in lines[2:-2])
+    response = client.get(path)
+    assert response.status_code == 302
+    assert response["Location"].startswith("/accounts/login/")
+    assert "Disallow: /accounts/" in lines
+
+
+def test_search_results_name_the_search_page_as_canonical(client, alice, lifehack):
+    make_story(creator=alice, community=lifehack, title="Quiet gardens")
+    for page in ("/search/", "/search/?q=gardens", "/search/?q=gardens&page=2", "/search/?q=zzz"):
+        html = client.get(page).content.decode()
+        assert canonical(html) == [f"{SITE}/search/"], page
+        assert "robots" not in meta(html), page
 
 
 def test_robots_txt_is_read_only(client):
