@@ -186,7 +186,8 @@ def main() -> None:
         check=True,
     )
     manage(env, "migrate", "--no-input")
-    manage(env, "load_demo", "--password", secrets.token_urlsafe(16))
+    # One argument: a token that starts with "-" would read as an option.
+    manage(env, "load_demo", "--password=" + secrets.token_urlsafe(16))
     manage(env, "load_demo_support")
     manage(env, "load_demo_reads")
     found = discover(env)
