@@ -236,11 +236,11 @@ class _PostgreSQL(_Backend):
                 SELECT story_id, published_at, score FROM ranked
                 ORDER BY {order} LIMIT {value(wanted)}
             ), walked AS (
-                SELECT story_id, published_at, 0::real AS score FROM {self.table}
-                WHERE (SELECT walk FROM strategy)
-                AND (document @@ {query()}) IS TRUE AND NOT head @@ {ranked()}
-                ORDER BY published_at DESC NULLS LAST, story_id DESC
-                LIMIT {value(wanted)}
+                -- search_walk_newest (search/migrations/0006): the B-tree, whatever the
+                -- planner guesses; never called unless the strategy is to walk.
+                SELECT w.story_id, w.published_at, 0::real AS score
+                FROM strategy, LATERAL search_walk_newest({query()}, {ranked()}, {value(wanted)}) w
+                WHERE strategy.walk
             ), sorted AS (
                 SELECT story_id, published_at, 0::real AS score FROM (
                     SELECT story_id, published_at, head FROM {self.table}
