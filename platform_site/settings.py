@@ -113,9 +113,9 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
-    # Anonymous pages leave brotli- or gzip-compressed, signed-in ones as they are (BREACH):
+    # Anonymous pages leave brotli- or gzip-compressed, signed-in ones as padded gzip (BREACH):
     # outside the page cache, which keeps the page as rendered (core/compression.py).
-    "core.compression.CompressAnonymousPagesMiddleware",
+    "core.compression.CompressPagesMiddleware",
     # Anonymous readers' pages from the cache, before anything else costs anything: a stored
     # page keeps the headers the middleware below gave it (security, Content-Security-Policy).
     # Its key holds the scheme, so a plain-HTTP request is never served an HTTPS page (it gets

@@ -1,5 +1,6 @@
 """Anonymous pages leave compressed (brotli first, gzip otherwise); pages with a reader's
-secrets in them (a session, a CSRF token, a cookie set) leave as they are."""
+secrets in them (a session, a CSRF token, a cookie set) leave as gzip with a random-length
+filename in its header (BREACH), never as brotli."""
 
 from __future__ import annotations
 
@@ -78,20 +79,58 @@ def test_stored_page_is_compressed_with_weak_etag_and_answers_304(client, story)
     assert client.get(url, HTTP_IF_NONE_MATCH=etag.removeprefix("W/")).status_code == 304
 
 
-def test_signed_in_page_is_not_compressed(client, bob, story):
+def padding(body: bytes) -> bytes | None:
+    """The filename a gzip member carries in its header (RFC 1952: FLG.FNAME), or None."""
+    assert body[:2] == b"\x1f\x8b"
+    if not body[3] & 0x08:
+        return None
+    return body[10 : body.index(b"\0", 10)]
+
+
+def test_signed_in_page_is_padded_gzip_never_brotli(client, bob, story):
     client.force_login(bob)
-    response = client.get(story.get_absolute_url(), **BR)
+    sizes, names = set(), set()
+    for _ in range(8):
+        response = client.get(story.get_absolute_url(), **BR)
+        assert response.status_code == 200
+        assert response["Content-Encoding"] == "gzip"
+        assert "accept-encoding" in vary(response)
+        html = gzip.decompress(response.content)
+        assert b"csrfmiddlewaretoken" in html or b"csrf" in html.lower()
+        assert b"Tomatoes in August" in html
+        assert not response.has_header(pagecache.CACHE_HEADER)
+        name = padding(response.content)
+        assert name is not None and 1 <= len(name) <= compression.PAD_BYTES
+        names.add(name)
+        sizes.add(len(response.content))
+    # The length says little: the random filename makes it differ from one response to the next.
+    assert len(names) > 1 and len(sizes) > 1
+
+
+def test_a_page_with_a_secret_goes_uncompressed_to_a_client_that_takes_only_brotli(
+    client, bob, story
+):
+    client.force_login(bob)
+    response = client.get(story.get_absolute_url(), HTTP_ACCEPT_ENCODING="br")
     assert response.status_code == 200
-    assert b"csrfmiddlewaretoken" in response.content or b"csrf" in response.content.lower()
     assert not response.has_header("Content-Encoding")
-    assert "accept-encoding" not in vary(response)
+    assert b"Tomatoes in August" in response.content
 
 
-def test_anonymous_page_with_a_csrf_token_is_not_compressed(client):
+def test_anonymous_page_with_a_csrf_token_is_padded_gzip(client):
     response = client.get(reverse("creators:login"), **BR)
     assert response.status_code == 200
-    assert b"csrfmiddlewaretoken" in response.content
-    assert not response.has_header("Content-Encoding")
+    assert response["Content-Encoding"] == "gzip"
+    assert padding(response.content) is not None
+    assert b"csrfmiddlewaretoken" in gzip.decompress(response.content)
+
+
+def test_stored_anonymous_pages_carry_no_padding(client, story):
+    client.get(story.get_absolute_url(), **GZIP)
+    response = client.get(story.get_absolute_url(), **GZIP)
+    assert response.has_header(pagecache.CACHE_HEADER)
+    assert response["Content-Encoding"] == "gzip"
+    assert padding(response.content) is None
 
 
 def test_short_streaming_and_binary_responses_are_left_alone(rf):
@@ -103,13 +142,11 @@ def test_short_streaming_and_binary_responses_are_left_alone(rf):
         HttpResponse(b"\0" * 1000, content_type="image/png"),
     ]
     for case in cases:
-        middleware = compression.CompressAnonymousPagesMiddleware(lambda request, r=case: r)
+        middleware = compression.CompressPagesMiddleware(lambda request, r=case: r)
         response = middleware(rf.get("/", **GZIP))
         assert not response.has_header("Content-Encoding"), case
     long = HttpResponse("x" * compression.MIN_LENGTH)
-    response = compression.CompressAnonymousPagesMiddleware(lambda request: long)(
-        rf.get("/", **GZIP)
-    )
+    response = compression.CompressPagesMiddleware(lambda request: long)(rf.get("/", **GZIP))
     assert response["Content-Encoding"] == "gzip"
 
 
