@@ -180,6 +180,24 @@ def has_modern_copies(field_file: Any) -> bool:
 _modern_known: set[str] = set()
 
 
+def stored_width(storage: Any, name: str) -> int | None:
+    """The width of an image this module stored (a WebP copy, say), read from its header
+    alone; None when it is missing or unreadable. For pages that must know a size no model
+    keeps (images inside story bodies)."""
+    try:
+        with (
+            storage.open(name, "rb") as f,
+            _strict_decoding(),
+            Image.open(f, formats=(MODERN_FORMAT, "JPEG", "PNG")) as image,
+        ):
+            return image.width
+    except FileNotFoundError:
+        return None
+    except _DECODE_ERRORS:
+        logger.warning("Unreadable stored image %r", name, exc_info=True)
+        return None
+
+
 def _replace(storage: Any, name: str, content: ContentFile) -> None:
     storage.delete(name)
     storage.save(name, content)

@@ -99,7 +99,14 @@ def unique_slug(
     return candidate
 
 
-class Community(models.Model):
+# A community's logo is shown 40 px wide on its stories and 72 px on its own page: these cover
+# both on screens up to 3x, so a page never sends the whole upload for a badge.
+LOGO_WIDTHS = (80, 144, 216)
+
+
+class Community(DisplaySizesMixin, models.Model):
+    display_sizes = {"logo": LOGO_WIDTHS}
+
     name = models.CharField(max_length=80, unique=True)
     slug = models.SlugField(max_length=80, unique=True, validators=[validate_community_slug])
     description = models.TextField(blank=True)

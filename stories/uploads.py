@@ -22,7 +22,7 @@ from django.core.files.storage import Storage, default_storage
 from django.utils import timezone
 
 from core.jobs import job
-from stories.body_images import UPLOAD_FOLDER, original_of
+from stories.body_images import UPLOAD_FOLDER, make_body_sizes, original_of
 from stories.models import Story, StoryEdit
 
 logger = logging.getLogger(__name__)
@@ -32,10 +32,14 @@ KEEP_UNUSED = timedelta(days=1)
 
 
 def upload_save(*, user_id: int, image: File, suffix: str) -> str:
-    """Store a processed body image under UPLOAD_FOLDER; returns its storage name."""
+    """Store a processed body image under UPLOAD_FOLDER, with its WebP copies; returns its
+    storage name."""
     now = timezone.now()
     name = f"{UPLOAD_FOLDER}/{now:%Y/%m}/{user_id}-{uuid.uuid4().hex}{suffix}"
-    return default_storage.save(name, image)
+    name = default_storage.save(name, image)
+    # The story page offers these before the upload itself (body_images.with_webp_sources).
+    make_body_sizes(name)
+    return name
 
 
 def _files(storage: Storage, folder: str) -> Iterator[str]:

@@ -111,6 +111,29 @@ def webp_source(image, width: int | None, widths: str = "400 800 1360", sizes: s
     return format_html('<source type="{}" srcset="{}" sizes="{}">', MODERN_TYPE, candidates, sizes)
 
 
+def _display_widths(image) -> tuple[int, ...]:
+    """The display sizes its model makes of a stored image (DisplaySizesMixin.display_sizes)."""
+    instance = getattr(image, "instance", None)
+    field = getattr(getattr(image, "field", None), "name", None)
+    return tuple(getattr(instance, "display_sizes", {}).get(field, ()))
+
+
+@register.simple_tag
+def sized_webp_source(image, sizes: str | int) -> str:
+    """A <picture>'s <source> of the WebP display sizes of an image whose own width is not
+    kept (logos, avatars, covers): only the sizes its model makes, so the whole upload never
+    goes to a small badge. ``sizes`` is the ``sizes`` attribute, or a number of CSS pixels.
+    Empty while the copies have not been made (backfill_images): the <img> alone is used."""
+    widths = _display_widths(image)
+    if not image or not widths or not has_modern_copies(image):
+        return ""
+    storage = image.storage
+    candidates = ", ".join(f"{storage.url(modern_name(image.name, w))} {w}w" for w in widths)
+    if isinstance(sizes, int):
+        sizes = f"{sizes}px"
+    return format_html('<source type="{}" srcset="{}" sizes="{}">', MODERN_TYPE, candidates, sizes)
+
+
 @register.filter
 def variant(image, width: int) -> str:
     """The URL of one display size of a stored image (see images.save_variants)."""

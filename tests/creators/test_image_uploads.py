@@ -29,10 +29,10 @@ from tests.creators.test_profile_settings import settings_data
 pytestmark = pytest.mark.django_db
 
 IDS = [str(path.relative_to(DATA)) for path in CORPUS]
-# Decodes a request may make: the upload itself and, for an avatar, the stored image once
-# more for its display sizes (all of them made from that one decode).
+# Decodes a request may make: the upload itself and the stored image once more for its
+# display sizes (all of them made from that one decode).
 AVATAR_DECODES = 2
-EDITOR_DECODES = 1
+EDITOR_DECODES = 2
 
 
 @cache

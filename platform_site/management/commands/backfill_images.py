@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from typing import Any
 
 from django.apps import apps
@@ -10,12 +10,22 @@ from django.core.exceptions import SuspiciousOperation, ValidationError
 from django.core.management.base import BaseCommand, CommandParser
 
 from core.images import DisplaySizesMixin, has_modern_copies, save_variants
-from stories.body_images import CARD_WIDTHS
-from stories.models import Story
+from core.sanitizer import image_sources
+from stories.body_images import BODY_WIDTHS, StoredImage, has_body_sizes, upload_name
+from stories.models import Story, StoryEdit
 
 
-def stored_images() -> Iterator[tuple[str, Any, tuple[int, ...]]]:
-    """(label, stored file, display widths) of every image a page shows with a srcset."""
+def _has_copies(image: Any) -> bool:
+    return has_modern_copies(image)
+
+
+def _has_body_sizes(image: Any) -> bool:
+    return has_body_sizes(image.name)
+
+
+def stored_images() -> Iterator[tuple[str, Any, tuple[int, ...], Callable[[Any], bool]]]:
+    """(label, stored file, display widths, whether its copies are made) of every image a page
+    shows with WebP copies."""
     for model in apps.get_models():
         if not issubclass(model, DisplaySizesMixin):
             continue
@@ -24,10 +34,19 @@ def stored_images() -> Iterator[tuple[str, Any, tuple[int, ...]]]:
                 **{f"{field}__isnull": True}
             )
             for row in rows.only("pk", field).iterator():
-                yield f"{model._meta.label}.{field}", getattr(row, field), widths
-    # A story's first body image, on its card (stories.body_images).
-    for story in Story.objects.exclude(body_image="").only("pk", "body_image").iterator():
-        yield "stories.Story.body_image", story.body_image, CARD_WIDTHS
+                yield f"{model._meta.label}.{field}", getattr(row, field), widths, _has_copies
+    # Every upload a story body or a pending edit names (stories.body_images), for the story
+    # page; its widths include the card's, so a story's first body image (Story.body_image,
+    # shown on cards) is one of these.
+    for model in (Story, StoryEdit):
+        for body in (
+            model.objects.filter(body__contains="<img").values_list("body", flat=True).iterator()
+        ):
+            for src in image_sources(body):
+                name = upload_name(src)
+                if name:
+                    label = f"{model._meta.label}.body"
+                    yield label, StoredImage(name), BODY_WIDTHS, _has_body_sizes
 
 
 class Command(BaseCommand):
@@ -44,11 +63,11 @@ class Command(BaseCommand):
     def handle(self, *args: Any, dry_run: bool, **options: Any) -> None:
         made = skipped = failed = 0
         seen: set[str] = set()
-        for label, image, widths in stored_images():
+        for label, image, widths, made_already in stored_images():
             if image.name in seen:
                 continue
             seen.add(image.name)
-            if has_modern_copies(image):
+            if made_already(image):
                 skipped += 1
                 continue
             if dry_run:
