@@ -29,6 +29,11 @@ Row = tuple[int, int, str, str, str]  # story id, total matches, title, subtitle
 # many (100 pages), as web search engines do: counting every match of a common word would read
 # every one of them (50,000 rows at 100,000 stories), and nobody reads page 101.
 COUNT_EXACT = 1000
+# PostgreSQL ranks at most this many stories with a wanted word in the title, subtitle, tags or
+# name: the newest. A page never shows more than COUNT_EXACT results, so no shown result is left
+# out for it; but a tag on 47,000 of 1,000,000 stories would otherwise mean scoring all 47,000
+# (155 ms), and the one more tells "more than 1,000" apart without counting.
+RANK_WINDOW = COUNT_EXACT + 1
 
 
 class _Backend:
@@ -198,18 +203,35 @@ class _PostgreSQL(_Backend):
         # the count. It is counted up to COUNT_EXACT + 1 (past that a reader is told "more than
         # 1,000"), and the matches only as far as the choice of strategy needs: counting all
         # 50,000 matches of a common word would read 50,000 rows. Only the page is highlighted.
-        def also_document() -> str:
-            # A one-word query found in `head` matches: `document` holds `head`. Asking the
-            # document's GIN index too would read its posting list for nothing (3 ms for a
-            # common word at 100,000 stories).
-            one_word = not parsed.excluded and [len(p) for g in parsed.groups for p in g] == [1]
-            return "" if one_word else "AND document @@ " + query()
+        # A one-word query found in `head` matches: `document` holds `head`. Asking the
+        # document's GIN index too would read its posting list for nothing (3 ms for a common
+        # word at 100,000 stories).
+        one_word = not parsed.excluded and [len(p) for g in parsed.groups for p in g] == [1]
+
+        def head_rows(way: str) -> str:
+            # search/migrations/0007: the newest RANK_WINDOW with a wanted word in `head`,
+            # walked on the date's B-tree or sorted from the GIN index, whichever is cheaper.
+            args = (
+                f"{ranked()}, {RANK_WINDOW}"
+                if one_word
+                else f"{ranked()}, {query()}, {RANK_WINDOW}"
+            )
+            return (
+                f"SELECT h.* FROM head_plan, LATERAL search_head_{way}{'' if one_word else '_all'}"
+                f"({args}) h WHERE {'' if way == 'walked' else 'NOT '}head_plan.walk"
+            )
+
+        def estimate() -> str:
+            return f"search_head_estimate({ranked()}, {'NULL' if one_word else query()})"
 
         order = "score DESC, published_at DESC NULLS LAST, story_id DESC"
         sql = f"""
-            WITH ranked AS MATERIALIZED (
+            WITH head_plan AS (
+                SELECT {estimate()} > sqrt({RANK_WINDOW} * greatest(reltuples, 1)) AS walk
+                FROM pg_class WHERE oid = '{self.table}'::regclass
+            ), ranked AS MATERIALIZED (
                 SELECT story_id, published_at, ts_rank('{self.weights}', head, {ranked()}) AS score
-                FROM {self.table} WHERE head @@ {ranked()} {also_document()}
+                FROM ({head_rows("walked")} UNION ALL {head_rows("sorted")}) c
             ), ranked_count AS (
                 SELECT count(*) AS n FROM ranked
             ), crossing AS (
@@ -217,20 +239,25 @@ class _PostgreSQL(_Backend):
                 FROM pg_class WHERE oid = '{self.table}'::regclass
             ), matches AS (
                 SELECT count(*) AS n FROM (
-                    SELECT 1 FROM {self.table} WHERE document @@ {query()}
+                    SELECT 1 FROM {self.table}
+                    WHERE (SELECT n FROM ranked_count) <= {COUNT_EXACT} AND document @@ {query()}
                     LIMIT greatest(
                         {COUNT_EXACT + 1},
                         (SELECT ceil(n)::bigint + 1 FROM crossing) + (SELECT n FROM ranked_count)
                     )
                 ) x
             ), total AS (
-                SELECT CASE WHEN n > {COUNT_EXACT} THEN {COUNT_EXACT + 1} ELSE (
-                    SELECT count(*) FROM {self.table} s JOIN ({pub()}) p ON p.id = s.story_id
-                    WHERE s.document @@ {query()}
-                ) END AS n
+                SELECT CASE
+                    WHEN (SELECT n FROM ranked_count) > {COUNT_EXACT} THEN {COUNT_EXACT + 1}
+                    WHEN n > {COUNT_EXACT} THEN {COUNT_EXACT + 1}
+                    ELSE (
+                        SELECT count(*) FROM {self.table} s JOIN ({pub()}) p ON p.id = s.story_id
+                        WHERE s.document @@ {query()}
+                    ) END AS n
                 FROM matches
             ), strategy AS (
-                SELECT (SELECT n FROM matches) - (SELECT n FROM ranked_count)
+                SELECT (SELECT n FROM ranked_count) < {value(wanted)} AS needed,
+                    (SELECT n FROM matches) - (SELECT n FROM ranked_count)
                     > (SELECT n FROM crossing) AS walk
             ), head AS (
                 SELECT story_id, published_at, score FROM ranked
@@ -240,11 +267,11 @@ class _PostgreSQL(_Backend):
                 -- planner guesses; never called unless the strategy is to walk.
                 SELECT w.story_id, w.published_at, 0::real AS score
                 FROM strategy, LATERAL search_walk_newest({query()}, {ranked()}, {value(wanted)}) w
-                WHERE strategy.walk
+                WHERE strategy.needed AND strategy.walk
             ), sorted AS (
                 SELECT story_id, published_at, 0::real AS score FROM (
                     SELECT story_id, published_at, head FROM {self.table}
-                    WHERE NOT (SELECT walk FROM strategy) AND document @@ {query()}
+                    WHERE (SELECT needed AND NOT walk FROM strategy) AND document @@ {query()}
                     OFFSET 0
                 ) m
                 WHERE NOT head @@ {ranked()}

@@ -9,6 +9,7 @@ from __future__ import annotations
 from datetime import timedelta
 
 import pytest
+from django.db import connection
 from django.test import Client
 
 from search.results import search_stories
@@ -430,3 +431,66 @@ def test_a_one_letter_typo_is_corrected_only_when_nothing_matches(
     assert "No results for “rhubrab”. Showing 1 result for “<strong>rhubarb</strong>”" in html
     # Nothing one letter away: no results, and no correction offered.
     assert search_stories("rhubxxb").paginator.count == 0
+
+
+# --- PostgreSQL at scale: only the newest head matches are ranked (search/migrations/0007) ---
+
+
+def _head_rows(way: str, words: str, n: int) -> list[int]:
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT story_id FROM search_head_{way}(plainto_tsquery('byline_english', %s), %s)",
+            [words, n],
+        )
+        plain = [row[0] for row in cursor.fetchall()]
+        cursor.execute(
+            f"SELECT story_id FROM search_head_{way}_all(plainto_tsquery('byline_english', %s),"
+            " plainto_tsquery('byline_english', %s), %s)",
+            [words, words, n],
+        )
+        assert [row[0] for row in cursor.fetchall()] == plain
+    return plain
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="PostgreSQL's functions")
+def test_both_ways_of_reading_head_matches_give_the_newest(alice, lifehack):
+    stories = [
+        make_story(
+            creator=alice,
+            community=lifehack,
+            title=f"Medlar {i}" if i % 2 else f"Fruit {i}",
+            tags=[] if i % 2 else ["medlar"],
+            body="<p>Medlar jelly.</p>",
+            published_ago=timedelta(days=i + 1),
+        )
+        for i in range(9)
+    ]
+    make_story(creator=alice, community=lifehack, title="Bletting", body="<p>A medlar.</p>")
+    newest = [story.pk for story in stories[:5]]
+    assert _head_rows("walked", "medlar", 5) == _head_rows("sorted", "medlar", 5) == newest
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="PostgreSQL ranks a window")
+def test_past_the_window_older_head_matches_are_not_ranked(alice, lifehack, monkeypatch, settings):
+    # RANK_WINDOW is 1,001 on the site, where a page shows at most 1,000 results; here 6 and 5.
+    settings.STORIES_PER_PAGE = 2
+    monkeypatch.setattr("search.backends.COUNT_EXACT", 5)
+    monkeypatch.setattr("search.results.COUNT_EXACT", 5)
+    monkeypatch.setattr("search.backends.RANK_WINDOW", 6)
+    for i in range(6):
+        make_story(
+            creator=alice,
+            community=lifehack,
+            title=f"Preserves {i}",
+            tags=["medlar"],
+            published_ago=timedelta(days=i + 1),
+        )
+    make_story(creator=alice, community=lifehack, title="Medlar", published_ago=timedelta(99))
+    page = search_stories("medlar")
+    # The title match would rank first, but it is older than the six newest matches.
+    assert (page.paginator.count, page.more) == (5, True)
+    shown = [r.story.title for n in (1, 2, 3) for r in search_stories("medlar", page_number=n)]
+    assert shown == [f"Preserves {i}" for i in range(5)]
+    # Within the window, rank still decides: a new title match comes first.
+    make_story(creator=alice, community=lifehack, title="Medlar again")
+    assert search_stories("medlar").object_list[0].story.title == "Medlar again"
