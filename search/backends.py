@@ -237,25 +237,28 @@ class _PostgreSQL(_Backend):
             ), crossing AS (
                 SELECT 2 * sqrt({value(wanted)} * greatest(reltuples, 1)) AS n
                 FROM pg_class WHERE oid = '{self.table}'::regclass
+            ), found AS MATERIALIZED (
+                -- The matches, as far as the strategy needs: all of them when few, which is
+                -- when the count and the body-only matches are read from here, not again (a
+                -- phrase of two common words rechecks each story with both: once is enough).
+                SELECT story_id, published_at, head @@ {ranked()} AS in_head FROM {self.table}
+                WHERE (SELECT n FROM ranked_count) <= {COUNT_EXACT} AND document @@ {query()}
+                LIMIT greatest(
+                    {COUNT_EXACT + 1},
+                    (SELECT ceil(n)::bigint + 1 FROM crossing) + (SELECT n FROM ranked_count)
+                )
             ), matches AS (
-                SELECT count(*) AS n FROM (
-                    SELECT 1 FROM {self.table}
-                    WHERE (SELECT n FROM ranked_count) <= {COUNT_EXACT} AND document @@ {query()}
-                    LIMIT greatest(
-                        {COUNT_EXACT + 1},
-                        (SELECT ceil(n)::bigint + 1 FROM crossing) + (SELECT n FROM ranked_count)
-                    )
-                ) x
+                SELECT count(*) AS n FROM found
             ), total AS (
                 SELECT CASE
                     WHEN (SELECT n FROM ranked_count) > {COUNT_EXACT} THEN {COUNT_EXACT + 1}
                     WHEN n > {COUNT_EXACT} THEN {COUNT_EXACT + 1}
                     ELSE (
-                        SELECT count(*) FROM {self.table} s JOIN ({pub()}) p ON p.id = s.story_id
-                        WHERE s.document @@ {query()}
+                        SELECT count(*) FROM found f JOIN ({pub()}) p ON p.id = f.story_id
                     ) END AS n
                 FROM matches
             ), strategy AS (
+                -- Not walking means `found` holds every match: it stopped short of its limit.
                 SELECT (SELECT n FROM ranked_count) < {value(wanted)} AS needed,
                     (SELECT n FROM matches) - (SELECT n FROM ranked_count)
                     > (SELECT n FROM crossing) AS walk
@@ -269,12 +272,8 @@ class _PostgreSQL(_Backend):
                 FROM strategy, LATERAL search_walk_newest({query()}, {ranked()}, {value(wanted)}) w
                 WHERE strategy.needed AND strategy.walk
             ), sorted AS (
-                SELECT story_id, published_at, 0::real AS score FROM (
-                    SELECT story_id, published_at, head FROM {self.table}
-                    WHERE (SELECT needed AND NOT walk FROM strategy) AND document @@ {query()}
-                    OFFSET 0
-                ) m
-                WHERE NOT head @@ {ranked()}
+                SELECT story_id, published_at, 0::real AS score FROM found
+                WHERE (SELECT needed AND NOT walk FROM strategy) AND NOT in_head
                 ORDER BY published_at DESC NULLS LAST, story_id DESC
                 LIMIT {value(wanted)}
             ), hits AS (
