@@ -9,7 +9,7 @@ from django.conf import settings
 from django.template.defaultfilters import filesizeformat
 from django_prose_editor.fields import ProseEditorFormField
 from django_prose_editor.widgets import ProseEditorWidget
-from js_asset import Media, Script
+from js_asset import Media, MediaAsset, Script
 from taggit.utils import edit_string_for_tags, parse_tags
 
 from core.images import SafeImageField
@@ -44,6 +44,14 @@ EDITOR_EXTENSIONS: dict[str, Any] = {
     "NoSpellCheck": False,
     "Placeholder": {"placeholder": "Tell your story…"},
 }
+# The same prompt on the body templates/stories/editor.html paints before the editor mounts.
+BODY_PLACEHOLDER = EDITOR_EXTENSIONS["Placeholder"]["placeholder"]
+
+
+class ModulePreload(MediaAsset):
+    """``<link rel="modulepreload">``: a module the page will import, fetched from the HTML."""
+
+    element_template = '<link rel="modulepreload" href="{path}"{attributes}>'
 
 
 class EditorWidget(ProseEditorWidget):
@@ -64,7 +72,12 @@ class EditorWidget(ProseEditorWidget):
                     "css/prose-editor-core.css",
                 ]
             },
-            js=[Script("js/prose-editor.js", type="module")],
+            # prose-editor.js imports the bundle (145 KB compressed); preloaded, it is fetched
+            # alongside the module instead of after it, so the editor mounts sooner.
+            js=[
+                ModulePreload("django_prose_editor/editor.js"),
+                Script("js/prose-editor.js", type="module"),
+            ],
         )
 
 
@@ -123,6 +136,10 @@ class StoryForm(forms.Form):
             kwargs["initial"] = initial_for(content)
         kwargs.setdefault("label_suffix", "")
         super().__init__(*args, **kwargs)
+
+    @property
+    def body_placeholder(self) -> str:
+        return BODY_PLACEHOLDER
 
     def clean_tags(self) -> list[str]:
         names = parse_tags(self.cleaned_data["tags"])
