@@ -9,7 +9,7 @@ from django.conf import settings
 from django.template.defaultfilters import filesizeformat
 from django_prose_editor.fields import ProseEditorFormField
 from django_prose_editor.widgets import ProseEditorWidget
-from js_asset import Media, MediaAsset, Script
+from js_asset import Media, Script
 from taggit.utils import edit_string_for_tags, parse_tags
 
 from core.images import SafeImageField
@@ -48,12 +48,6 @@ EDITOR_EXTENSIONS: dict[str, Any] = {
 BODY_PLACEHOLDER = EDITOR_EXTENSIONS["Placeholder"]["placeholder"]
 
 
-class ModulePreload(MediaAsset):
-    """``<link rel="modulepreload">``: a module the page will import, fetched from the HTML."""
-
-    element_template = '<link rel="modulepreload" href="{path}"{attributes}>'
-
-
 class EditorWidget(ProseEditorWidget):
     """The prose editor with no inline script or style, so it runs under our CSP.
 
@@ -72,12 +66,9 @@ class EditorWidget(ProseEditorWidget):
                     "css/prose-editor-core.css",
                 ]
             },
-            # prose-editor.js imports the bundle (145 KB compressed); preloaded, it is fetched
-            # alongside the module instead of after it, so the editor mounts sooner.
-            js=[
-                ModulePreload("django_prose_editor/editor.js"),
-                Script("js/prose-editor.js", type="module"),
-            ],
+            # Issue 21: it starts js/prose-editor.js and its bundle (145 KB compressed) after the
+            # first paint, which then has the body painted in the editor's place.
+            js=[Script("js/prose-editor-loader.js", type="module")],
         )
 
 

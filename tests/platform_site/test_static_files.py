@@ -51,6 +51,9 @@ def test_modules_import_each_other_by_hashed_names(collected):
     module = (folder / paths["js/prose-editor.js"]).read_text()
     bundle = paths["django_prose_editor/editor.js"].removeprefix("django_prose_editor/")
     assert f'from "../django_prose_editor/{bundle}"' in module
+    loader = (folder / paths["js/prose-editor-loader.js"]).read_text()
+    assert f'import("../django_prose_editor/{bundle}")' in loader
+    assert f'import("./{paths["js/prose-editor.js"].removeprefix("js/")}")' in loader
     # Every other app's scripts (the admin's among them) are collected as they are.
     admin = paths["admin/js/actions.js"]
     assert (folder / admin).read_text() == (folder / "admin/js/actions.js").read_text()

@@ -490,7 +490,10 @@ def test_what_was_posted_back_is_never_painted_as_markup(as_alice, lifehack):
     assert "&lt;p&gt;Mine&lt;/p&gt;" in html
 
 
-def test_the_editor_bundle_is_preloaded_from_the_page(as_alice):
+def test_the_editor_starts_after_the_first_paint_from_one_module(as_alice):
+    # The loader imports prose-editor.js and its bundle once the page (and the painted body)
+    # is on screen; no other editor script or preload competes with that first paint.
     html = as_alice.get("/write/new/").content.decode()
-    preload = html.index('<link rel="modulepreload" href="/static/django_prose_editor/editor.js">')
-    assert preload < html.index('<script src="/static/js/prose-editor.js" type="module">')
+    assert '<script src="/static/js/prose-editor-loader.js" type="module">' in html
+    assert "prose-editor.js" not in html.replace("prose-editor-loader.js", "")
+    assert "modulepreload" not in html
