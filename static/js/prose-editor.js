@@ -1,7 +1,7 @@
 // The story body's rich-text editor: django-prose-editor's own bundle, started the way its
 // "configurable" preset starts it, minus the two things a strict Content-Security-Policy refuses:
 // an inline import map (this module imports the bundle by its path instead) and the <style>
-// element Tiptap would inject (its rules are in css/prose-editor-core.css). prose-editor-loader.js
+// element Tiptap would inject (its rules are in css/editor.css). prose-editor-loader.js
 // (the one editor script stories/forms.py puts on the page) imports it after the first paint.
 //
 // Three of the bundle's extensions are replaced by Byline's own (see OVERRIDES), and the menu
