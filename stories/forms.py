@@ -7,6 +7,7 @@ from typing import Any
 from django import forms
 from django.conf import settings
 from django.template.defaultfilters import filesizeformat
+from django.templatetags.static import static
 from django_prose_editor.fields import ProseEditorFormField
 from django_prose_editor.widgets import ProseEditorWidget
 from js_asset import Media, Script
@@ -59,13 +60,18 @@ class EditorWidget(ProseEditorWidget):
     @property
     def media(self) -> Media:
         return Media(
-            # The library's rules, then ours (Tiptap's base rules and the icon font among them):
-            # two stylesheets where there were four for the first paint to wait on.
-            css={"all": ["django_prose_editor/editor.css", "css/editor.css"]},
+            # Ours (Tiptap's base rules and the icon font among them, and the painted body's);
+            # the loader links the library's own (see get_context) after the first paint.
+            css={"all": ["css/editor.css"]},
             # Issue 21: it starts js/prose-editor.js and its bundle (145 KB compressed) after the
             # first paint, which then has the body painted in the editor's place.
             js=[Script("js/prose-editor-loader.js", type="module")],
         )
+
+    def get_context(self, name: str, value: Any, attrs: dict[str, Any] | None) -> dict[str, Any]:
+        context = super().get_context(name, value, attrs)
+        context["widget"]["attrs"]["data-stylesheet"] = static("django_prose_editor/editor.css")
+        return context
 
 
 class StoryForm(forms.Form):

@@ -1,20 +1,38 @@
-// Starts the story body's editor (prose-editor.js) once the page has painted. The page paints
-// the stored body where the editor will be (templates/stories/editor.html), so the words are on
-// screen at first paint; fetched and run before that paint, the 145 KB bundle kept them off it
-// (the editor replaced the painted body before it was ever drawn). stories/forms.py puts this
-// module on the page.
+// Starts the story editor once the page has painted. The page paints the stored body where the
+// editor will be (templates/stories/editor.html), so the words are on screen at first paint;
+// fetched and run before that paint, the 145 KB bundle kept them off it (the editor replaced the
+// painted body before it was ever drawn). stories/forms.py puts this module on the page, the
+// one editor script or stylesheet (css/editor.css aside) that the first paint waits for.
 const painted = document.querySelectorAll("[data-editor-static]");
+const textarea = document.querySelector("textarea[data-stylesheet]");
+
+// The library's stylesheet (its URL is on the textarea, hashed in production): the editor and
+// its dialogs need it, the painted body does not. After site.css and css/editor.css, as when
+// it was linked in <head>, so the cascade is the same.
+function stylesheet(href) {
+  return new Promise((resolve, reject) => {
+    const link = Object.assign(document.createElement("link"), { rel: "stylesheet", href });
+    link.addEventListener("load", resolve);
+    link.addEventListener("error", () => reject(new Error(`${href} did not load`)));
+    document.head.append(link);
+  });
+}
 
 function start() {
-  // Both at once: the bundle is prose-editor.js's one import, so it is not found a step later.
-  Promise.all([import("../django_prose_editor/editor.js"), import("./prose-editor.js")]).catch(
-    (error) => {
+  // The page's script: autosave, the image dialog, labels (static/js/editor.js).
+  import("./editor.js");
+  // The bundle is prose-editor.js's one import: both at once, so it is not found a step later.
+  // The editor mounts once its stylesheet is in, so it never shows unstyled.
+  const styled = textarea ? stylesheet(textarea.dataset.stylesheet) : Promise.resolve();
+  const bundle = import("../django_prose_editor/editor.js");
+  styled
+    .then(() => Promise.all([bundle, import("./prose-editor.js")]))
+    .catch((error) => {
       // No editor (offline, blocked): the textarea, hidden behind the painted body, takes its
       // place, with the same text, so the story can still be written and saved.
       for (const element of painted) element.remove();
       throw error;
-    },
-  );
+    });
 }
 
 requestAnimationFrame(() => setTimeout(start, 0));

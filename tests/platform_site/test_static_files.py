@@ -53,7 +53,8 @@ def test_modules_import_each_other_by_hashed_names(collected):
     assert f'from "../django_prose_editor/{bundle}"' in module
     loader = (folder / paths["js/prose-editor-loader.js"]).read_text()
     assert f'import("../django_prose_editor/{bundle}")' in loader
-    assert f'import("./{paths["js/prose-editor.js"].removeprefix("js/")}")' in loader
+    for module in ("js/prose-editor.js", "js/editor.js"):
+        assert f'import("./{paths[module].removeprefix("js/")}")' in loader
     # Every other app's scripts (the admin's among them) are collected as they are.
     admin = paths["admin/js/actions.js"]
     assert (folder / admin).read_text() == (folder / "admin/js/actions.js").read_text()

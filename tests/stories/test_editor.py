@@ -494,6 +494,13 @@ def test_the_editor_starts_after_the_first_paint_from_one_module(as_alice):
     # The loader imports prose-editor.js and its bundle once the page (and the painted body)
     # is on screen; no other editor script or preload competes with that first paint.
     html = as_alice.get("/write/new/").content.decode()
-    assert '<script src="/static/js/prose-editor-loader.js" type="module">' in html
-    assert "prose-editor.js" not in html.replace("prose-editor-loader.js", "")
+    head = html[: html.index("</head>")]
+    assert '<script src="/static/js/prose-editor-loader.js" type="module">' in head
+    # The loader and reader-prefs.js (base.html's): no other script in <head>.
+    assert head.count("<script") == 2 and "js/reader-prefs" in head
     assert "modulepreload" not in html
+    # Of the editor's stylesheets the first paint waits for ours only; the library's is linked
+    # by the loader, from the URL on the textarea.
+    assert '<link href="/static/css/editor.css"' in head
+    assert "django_prose_editor" not in head
+    assert 'data-stylesheet="/static/django_prose_editor/editor.css"' in html
