@@ -19,12 +19,15 @@ function stylesheet(href) {
 }
 
 function start() {
+  // No editor on the page (a story awaiting review is shown, not edited): nothing to fetch.
+  if (!textarea) return;
   // The page's script: autosave, the image dialog, labels (static/js/editor.js).
   import("./editor.js");
   // The bundle is prose-editor.js's one import: both at once, so it is not found a step later.
   // The editor mounts once its stylesheet is in, so it never shows unstyled.
-  const styled = textarea ? stylesheet(textarea.dataset.stylesheet) : Promise.resolve();
+  const styled = stylesheet(textarea.dataset.stylesheet);
   const bundle = import("../django_prose_editor/editor.js");
+  bundle.catch(() => {}); // reported below, once the stylesheet is in
   styled
     .then(() => Promise.all([bundle, import("./prose-editor.js")]))
     .catch((error) => {
