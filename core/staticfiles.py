@@ -43,7 +43,14 @@ class _MinifiedCSS:
 
 
 class MinifiedStaticFilesStorage(CompressedManifestStaticFilesStorage):
-    """WhiteNoise's hashed, compressed copies, with every stylesheet minified first."""
+    """WhiteNoise's hashed, compressed copies, with every stylesheet minified first.
+
+    ``import … from "../x.js"`` in our modules is rewritten to the hashed name too, so a module
+    and what it imports are all cached a year (the editor imports its 145 KB bundle this way;
+    unrewritten it was served unhashed, for 60 seconds).
+    """
+
+    support_js_module_import_aggregation = True
 
     def post_process(
         self, paths: dict[str, tuple[Storage, str]], dry_run: bool = False, **options: Any

@@ -7,6 +7,7 @@ from typing import Any
 from django import forms
 from django.conf import settings
 from django.template.defaultfilters import filesizeformat
+from django.templatetags.static import static
 from django_prose_editor.fields import ProseEditorFormField
 from django_prose_editor.widgets import ProseEditorWidget
 from js_asset import Media, Script
@@ -44,6 +45,8 @@ EDITOR_EXTENSIONS: dict[str, Any] = {
     "NoSpellCheck": False,
     "Placeholder": {"placeholder": "Tell your story…"},
 }
+# The same prompt on the body templates/stories/editor.html paints before the editor mounts.
+BODY_PLACEHOLDER = EDITOR_EXTENSIONS["Placeholder"]["placeholder"]
 
 
 class EditorWidget(ProseEditorWidget):
@@ -51,21 +54,24 @@ class EditorWidget(ProseEditorWidget):
 
     The library's media starts with an inline import map and Tiptap injects a <style> element;
     script-src and style-src 'self' refuse both. static/js/prose-editor.js starts the same
-    bundle by its path and without the injected style, whose rules prose-editor-core.css holds.
+    bundle by its path and without the injected style, whose rules css/editor.css holds.
     """
 
     @property
     def media(self) -> Media:
         return Media(
-            css={
-                "all": [
-                    "django_prose_editor/material-icons.css",
-                    "django_prose_editor/editor.css",
-                    "css/prose-editor-core.css",
-                ]
-            },
-            js=[Script("js/prose-editor.js", type="module")],
+            # Ours (Tiptap's base rules and the icon font among them, and the painted body's);
+            # the loader links the library's own (see get_context) after the first paint.
+            css={"all": ["css/editor.css"]},
+            # Issue 21: it starts js/prose-editor.js and its bundle (145 KB compressed) after the
+            # first paint, which then has the body painted in the editor's place.
+            js=[Script("js/prose-editor-loader.js", type="module")],
         )
+
+    def get_context(self, name: str, value: Any, attrs: dict[str, Any] | None) -> dict[str, Any]:
+        context = super().get_context(name, value, attrs)
+        context["widget"]["attrs"]["data-stylesheet"] = static("django_prose_editor/editor.css")
+        return context
 
 
 class StoryForm(forms.Form):
@@ -123,6 +129,10 @@ class StoryForm(forms.Form):
             kwargs["initial"] = initial_for(content)
         kwargs.setdefault("label_suffix", "")
         super().__init__(*args, **kwargs)
+
+    @property
+    def body_placeholder(self) -> str:
+        return BODY_PLACEHOLDER
 
     def clean_tags(self) -> list[str]:
         names = parse_tags(self.cleaned_data["tags"])

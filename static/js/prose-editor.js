@@ -1,8 +1,8 @@
 // The story body's rich-text editor: django-prose-editor's own bundle, started the way its
 // "configurable" preset starts it, minus the two things a strict Content-Security-Policy refuses:
 // an inline import map (this module imports the bundle by its path instead) and the <style>
-// element Tiptap would inject (its rules are in css/prose-editor-core.css). stories/forms.py
-// puts this module, and no other editor script, on the page.
+// element Tiptap would inject (its rules are in css/editor.css). prose-editor-loader.js
+// (the one editor script stories/forms.py puts on the page) imports it after the first paint.
 //
 // Three of the bundle's extensions are replaced by Byline's own (see OVERRIDES), and the menu
 // gets readable names; static/js/editor.js does the uploading.
@@ -291,7 +291,11 @@ function createEditor(textarea) {
   const disabled = textarea.hasAttribute("disabled");
   const mediaUrl = textarea.closest("[data-media-url]")?.dataset.mediaUrl || "";
   const wrapper = prose.crel("div", { className: disabled ? "prose-editor disabled" : "prose-editor" });
-  textarea.before(wrapper);
+  // The body the page painted before this module loaded (templates/stories/editor.html) gives
+  // way to the editor in the same place and at the same size: no layout shift.
+  const painted = textarea.previousElementSibling;
+  if (painted?.matches("[data-editor-static]")) painted.replaceWith(wrapper);
+  else textarea.before(wrapper);
   wrapper.append(textarea);
   const placeholder = config.extensions?.Placeholder?.placeholder;
   const editor = new prose.Editor({
@@ -320,7 +324,13 @@ function createEditor(textarea) {
     },
   });
   // Tiptap builds the menu on "create", just after the constructor returns.
-  editor.on("create", () => labelMenu(wrapper, editor));
+  editor.on("create", () => {
+    // The menu hides the buttons that do not apply on its first transaction; until then it
+    // shows them all, three rows that push the body down for a frame. An empty transaction
+    // (no change to the text, none to the history) settles it before anything is painted.
+    editor.view.dispatch(editor.state.tr.setMeta("addToHistory", false));
+    labelMenu(wrapper, editor);
+  });
   return editor;
 }
 

@@ -8,9 +8,10 @@ import io
 import pytest
 from PIL import Image
 
-from stories.models import Story
+from creators.models import User
+from stories.models import Community, Story
 from tests.browser.conftest import DESKTOP, PHONE, assert_accessible, screenshot
-from tests.conftest import make_community, make_user
+from tests.conftest import make_community, make_story, make_user
 
 PASSWORD = "writer-password-1234"
 
@@ -306,3 +307,82 @@ def test_on_a_phone_the_toolbar_and_actions_make_room_while_writing(site, page_a
         "sticky"
     )
     assert problems == []
+
+
+# --- issue 21: the body is painted before the editor mounts, and the editor takes its place ---
+
+BUNDLE = "**/django_prose_editor/editor*.js"
+
+
+def rita_story():
+    return make_story(
+        creator=User.objects.get(username="rita"),
+        community=Community.objects.get(name="Lifehack"),
+        status=Story.Status.DRAFT,
+        title="Small hours",
+        body="<p>Three a.m.<br>The fridge hums.</p><h2>Later</h2><p>Blackbirds first.</p>",
+    )
+
+
+def fieldset_top(page):
+    return page.locator("fieldset").first.evaluate("el => el.getBoundingClientRect().top")
+
+
+@pytest.mark.parametrize("viewport", [PHONE, DESKTOP], ids=["390", "1280"])
+def test_the_body_is_painted_first_and_the_editor_mounts_in_its_place(site, page_at, viewport):
+    page, problems = open_editor(page_at, site, viewport)
+    story = rita_story()
+    held = []
+
+    def hold(route):
+        held.append(route)
+
+    page.route(BUNDLE, hold)
+    try:
+        page.goto(f"{site.url}/write/{story.pk}/")
+        painted = page.locator(".editor-static__body")
+        assert "The fridge hums." in painted.inner_text()
+        assert page.locator("textarea[name=body]").is_hidden()
+        before = fieldset_top(page)
+        screenshot(page, f"editor-painted-{viewport['width']}")
+        page.wait_for_function("() => document.readyState === 'complete'")
+        for route in held:
+            route.continue_()
+        page.locator(".prose-menubar__selected[aria-label]").wait_for()
+    finally:
+        page.unroute(BUNDLE)
+    assert page.locator("[data-editor-static]").count() == 0
+    assert fieldset_top(page) == before  # nothing below the body moved
+    body = body_of(page)
+    body.click()
+    page.keyboard.press("Control+End")
+    page.keyboard.type(" Then a car.")
+    page.get_by_role("button", name="Save draft").click()
+    page.wait_for_load_state()
+    page.reload()
+    page.locator(".prose-menubar__selected[aria-label]").wait_for()
+    assert "Blackbirds first. Then a car." in body_of(page).inner_text()
+    story.refresh_from_db()
+    assert story.body.count("Three a.m.") == 1 and "Then a car." in story.body
+    screenshot(page, f"editor-mounted-{viewport['width']}")
+    assert problems == []
+
+
+def test_without_the_editor_the_textarea_takes_its_place_and_saves(site, page_at):
+    page, problems = open_editor(page_at, site, DESKTOP)
+    story = rita_story()
+    page.route(BUNDLE, lambda route: route.abort())
+    try:
+        page.goto(f"{site.url}/write/{story.pk}/")
+        textarea = page.locator("textarea[name=body]")
+        textarea.wait_for(state="visible")
+        assert page.locator("[data-editor-static]").count() == 0
+        assert textarea.input_value() == story.body
+        textarea.fill(story.body + "<p>Typed without the editor.</p>")
+        page.get_by_role("button", name="Save draft").click()
+        page.wait_for_load_state()
+    finally:
+        page.unroute(BUNDLE)
+    story.refresh_from_db()
+    assert story.body.endswith("<p>Typed without the editor.</p>")
+    assert story.body.count("Three a.m.") == 1

@@ -43,6 +43,23 @@ def test_collected_stylesheet_is_minified_and_keeps_its_rules(collected):
     assert (folder / (hashed + ".br")).exists() and (folder / (hashed + ".gz")).exists()
 
 
+def test_modules_import_each_other_by_hashed_names(collected):
+    # The editor's module imports the prose bundle by a relative path; unrewritten, the bundle
+    # (145 KB compressed) was served under its plain name, cached for a minute.
+    folder, _ = collected
+    paths = manifest(folder)
+    module = (folder / paths["js/prose-editor.js"]).read_text()
+    bundle = paths["django_prose_editor/editor.js"].removeprefix("django_prose_editor/")
+    assert f'from "../django_prose_editor/{bundle}"' in module
+    loader = (folder / paths["js/prose-editor-loader.js"]).read_text()
+    assert f'import("../django_prose_editor/{bundle}")' in loader
+    for module in ("js/prose-editor.js", "js/editor.js"):
+        assert f'import("./{paths[module].removeprefix("js/")}")' in loader
+    # Every other app's scripts (the admin's among them) are collected as they are.
+    admin = paths["admin/js/actions.js"]
+    assert (folder / admin).read_text() == (folder / "admin/js/actions.js").read_text()
+
+
 def test_hashed_files_are_cached_a_year_and_immutable(collected, tmp_path):
     folder, env = collected
     hashed = manifest(folder)["css/site.css"]

@@ -448,3 +448,59 @@ def test_every_aria_describedby_on_the_editor_points_at_an_element(
     ]
     assert "id_community_helptext" in described
     assert [target for target in described if target not in ids] == []
+
+
+# --- issue 21: the body painted before the editor mounts ---------------------------------------
+
+
+def painted_body(html: str) -> str:
+    match = re.search(r'<div class="prose editor-static__body"[^>]*>(.*?)</div></div>', html, re.S)
+    assert match, "no painted body"
+    return match.group(1)
+
+
+def test_the_stored_body_is_painted_where_the_editor_mounts(as_alice, alice, lifehack):
+    story = make_story(
+        creator=alice,
+        community=lifehack,
+        status=Status.DRAFT,
+        body='<p>Hi <a href="javascript:alert(1)">x</a></p><script>x()</script>',
+    )
+    html = as_alice.get(f"/write/{story.pk}/").content.decode()
+    # What the sanitiser stored, and nothing else: the same markup the story page shows.
+    assert story.body == '<p>Hi <a rel="nofollow noopener ugc">x</a></p>'
+    assert painted_body(html).startswith(story.body)
+    # The textarea is still what the form sends, with the same body, escaped.
+    assert '<textarea name="body"' in html and "&lt;p&gt;Hi &lt;a" in html
+
+
+def test_a_new_story_paints_the_prompt_and_no_body(as_alice):
+    html = as_alice.get("/write/new/").content.decode()
+    assert painted_body(html).strip() == "" and 'data-placeholder="Tell your story…"' in html
+
+
+def test_what_was_posted_back_is_never_painted_as_markup(as_alice, lifehack):
+    response = as_alice.post(
+        "/write/new/", form_data(lifehack, title="", body="<p>Mine</p><script>alert(1)</script>")
+    )
+    html = response.content.decode()
+    assert response.status_code == 400
+    # The words are kept in the textarea; the painted box stays empty until the editor mounts.
+    assert painted_body(html) == "" and "<script>alert(1)" not in html
+    assert "&lt;p&gt;Mine&lt;/p&gt;" in html
+
+
+def test_the_editor_starts_after_the_first_paint_from_one_module(as_alice):
+    # The loader imports prose-editor.js and its bundle once the page (and the painted body)
+    # is on screen; no other editor script or preload competes with that first paint.
+    html = as_alice.get("/write/new/").content.decode()
+    head = html[: html.index("</head>")]
+    assert '<script src="/static/js/prose-editor-loader.js" type="module">' in head
+    # The loader and reader-prefs.js (base.html's): no other script in <head>.
+    assert head.count("<script") == 2 and "js/reader-prefs" in head
+    assert "modulepreload" not in html
+    # Of the editor's stylesheets the first paint waits for ours only; the library's is linked
+    # by the loader, from the URL on the textarea.
+    assert '<link href="/static/css/editor.css"' in head
+    assert "django_prose_editor" not in head
+    assert 'data-stylesheet="/static/django_prose_editor/editor.css"' in html
