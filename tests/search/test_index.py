@@ -6,6 +6,8 @@ CI runs both, and the expectations are the same.
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 import pytest
 from django.core.management import call_command
 from django.db import connection, transaction
@@ -167,6 +169,26 @@ def test_rebuild_restores_an_emptied_index(alice, lifehack):
     assert rebuild_index() == 2
     assert sorted(titles("chervil")) == ["Chervil", "Chervil soup"]
     assert titles("herbs") == ["Chervil"] and titles("dill") == []
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="PostgreSQL's table order")
+def test_a_rebuild_leaves_the_table_in_publication_order(alice, lifehack):
+    # Newest first on disk whatever the ids, so walking the date's B-tree reads neighbours.
+    for days in (3, 9, 1, 7):
+        make_story(
+            creator=alice, community=lifehack, title="Sorrel", published_ago=timedelta(days=days)
+        )
+    rebuild_index()
+    backend = backend_for(connection)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT indisclustered FROM pg_index WHERE indexrelid = %s::regclass",
+            [f"{backend.table}_published"],
+        )
+        assert cursor.fetchone() == (True,)
+        cursor.execute(f"SELECT published_at FROM {backend.table} ORDER BY ctid")
+        dates = [row[0] for row in cursor.fetchall()]
+    assert dates == sorted(dates, reverse=True)
 
 
 def test_the_rebuild_command_reports_what_it_indexed(alice, lifehack, capsys):
