@@ -386,3 +386,23 @@ def test_without_the_editor_the_textarea_takes_its_place_and_saves(site, page_at
     story.refresh_from_db()
     assert story.body.endswith("<p>Typed without the editor.</p>")
     assert story.body.count("Three a.m.") == 1
+
+
+def test_a_story_with_a_hero_fits_a_phone(site, page_at):
+    # The file field's "Currently: heroes/2026/12/<32 hex digits>.jpg" link is one long word;
+    # it made the page 125 px wider than a 390 px screen.
+    from django.core.files.base import ContentFile
+
+    from core.images import process_upload
+
+    page, problems = open_editor(page_at, site, PHONE)
+    story = rita_story()
+    buffer = io.BytesIO()
+    Image.new("RGB", (1600, 900), (60, 140, 80)).save(buffer, "JPEG")
+    clean = process_upload(buffer.getvalue())
+    story.hero_image.save("a" * 32 + ".jpg", ContentFile(clean.read()), save=True)
+    page.goto(f"{site.url}/write/{story.pk}/")
+    page.locator(".prose-menubar__selected[aria-label]").wait_for()
+    assert page.locator("fieldset a[href*='/media/heroes/']").count() == 1
+    assert page.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]
+    assert problems == []
