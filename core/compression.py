@@ -142,9 +142,7 @@ class CompressPagesMiddleware:
             # its ETag is the one that copy came with.
             if accepted_encoding(request):
                 patch_vary_headers(response, ("Accept-Encoding",))
-                etag = response.get("ETag", "")
-                if etag.startswith('"'):
-                    response["ETag"] = "W/" + etag
+                _weaken_etag(response)
             return response
         if (
             response.streaming
@@ -156,37 +154,37 @@ class CompressPagesMiddleware:
         # Whatever this client takes, the same URL may be sent compressed to another.
         patch_vary_headers(response, ("Accept-Encoding",))
         if not holds_no_secret(request, response):
-            return self.padded(response) if accepted_encoding(request, padded=True) else response
-        encoding = accepted_encoding(request)
-        if encoding is None:
+            encoding = accepted_encoding(request, padded=True)
+            body = compress_padded(response.content) if encoding else None
+        else:
+            encoding = accepted_encoding(request)
+            body = self.kept_or_compressed(response, encoding) if encoding else None
+        if body is None or len(body) >= len(response.content):
             return response
-        etag = response.get("ETag", "")
-        # Only the page cache's ETags name the bytes exactly (a hash of them).
-        stored = etag.startswith('"') and response.has_header(CACHE_HEADER)
-        key = (etag, encoding) if stored else None
-        body = kept.get(key) if key else None
-        if body is None:
-            body = compress(response.content, encoding)
-            if len(body) >= len(response.content):
-                return response
-            if key:
-                kept.set(key, body)
         response.content = body
         response["Content-Length"] = str(len(body))
         response["Content-Encoding"] = encoding
-        if etag.startswith('"'):
-            response["ETag"] = "W/" + etag
+        _weaken_etag(response)
         return response
 
     @staticmethod
-    def padded(response: HttpResponse) -> HttpResponse:
-        body = compress_padded(response.content)
-        if len(body) >= len(response.content):
-            return response
-        response.content = body
-        response["Content-Length"] = str(len(body))
-        response["Content-Encoding"] = "gzip"
+    def kept_or_compressed(response: HttpResponse, encoding: str) -> bytes:
+        """A page without secrets, compressed; a stored page's copy is kept by its ETag (only
+        the page cache's ETags name the bytes exactly: a hash of them)."""
         etag = response.get("ETag", "")
-        if etag.startswith('"'):
-            response["ETag"] = "W/" + etag
-        return response
+        key = (
+            (etag, encoding) if etag.startswith('"') and response.has_header(CACHE_HEADER) else None
+        )
+        body = kept.get(key) if key else None
+        if body is None:
+            body = compress(response.content, encoding)
+            if key and len(body) < len(response.content):
+                kept.set(key, body)
+        return body
+
+
+def _weaken_etag(response: HttpResponse) -> None:
+    """A compressed copy is the same page in other bytes: a weak ETag (RFC 9110 8.8.1)."""
+    etag = response.get("ETag", "")
+    if etag.startswith('"'):
+        response["ETag"] = "W/" + etag

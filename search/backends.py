@@ -133,9 +133,9 @@ class _PostgreSQL(_Backend):
         self.create_index(cursor)
         # The table in publication order (the B-tree's: newest first; later publishes append
         # at the end, next to each other): walking the date's B-tree then reads neighbouring
-        # rows, not one page per row. At 1,000,000
-        # stories a tag's ranked window (21,000 rows walked) went from 60 to 18 ms; CLUSTER
-        # took 3.5 minutes there, inside the build's transaction.
+        # rows, not one page per row. At 1,000,000 stories a tag's ranked window (21,000 rows
+        # walked) went from 60 to 18 ms; CLUSTER took 3.5 minutes there, inside the build's
+        # transaction.
         cursor.execute(f"CLUSTER {self.table} USING {self.table}_published")
         cursor.execute(f"ANALYZE {self.table}")
 
@@ -195,11 +195,11 @@ class _PostgreSQL(_Backend):
         # is evaluated left to right, so `params` ends in the placeholders' order.
 
         # The body counts for matching but not for rank (ts_rank reads `head`), so a page is
-        # the matches with a wanted word in `head`, ranked (few, even for a common word: both
-        # GIN indexes together find them), then the body-only matches newest first, never
-        # ranked. Those are read one of two ways, chosen in the query by how many match: many
-        # (a common word) by walking the index newest first (its `published_at` B-tree) until
-        # enough match, few by the GIN index and a sort. Walking costs about
+        # the matches with a wanted word in `head`, ranked (the newest RANK_WINDOW of them),
+        # then, if those do not fill it, the body-only matches newest first, never ranked.
+        # Those are read one of two ways, chosen in the query by how many match: many (a common
+        # word) by walking the index newest first (its `published_at` B-tree) until enough
+        # match, few by the GIN index and a sort. Walking costs about
         # `wanted` * stories / matches probes, the GIN index about one row per match; they cross
         # near 2 * sqrt(wanted * stories). The index table has each story's date
         # (search/migrations/0004), so none of this joins the stories table.
@@ -209,6 +209,7 @@ class _PostgreSQL(_Backend):
         # the count. It is counted up to COUNT_EXACT + 1 (past that a reader is told "more than
         # 1,000"), and the matches only as far as the choice of strategy needs: counting all
         # 50,000 matches of a common word would read 50,000 rows. Only the page is highlighted.
+        #
         # A one-word query found in `head` matches: `document` holds `head`. Asking the
         # document's GIN index too would read its posting list for nothing (3 ms for a common
         # word at 100,000 stories).
@@ -232,17 +233,18 @@ class _PostgreSQL(_Backend):
 
         order = "score DESC, published_at DESC NULLS LAST, story_id DESC"
         sql = f"""
-            WITH head_plan AS (
-                SELECT {estimate()} > sqrt({RANK_WINDOW} * greatest(reltuples, 1)) AS walk
+            WITH size AS (
+                SELECT greatest(reltuples, 1) AS n
                 FROM pg_class WHERE oid = '{self.table}'::regclass
+            ), head_plan AS (
+                SELECT {estimate()} > sqrt({RANK_WINDOW} * n) AS walk FROM size
             ), ranked AS MATERIALIZED (
                 SELECT story_id, published_at, ts_rank('{self.weights}', head, {ranked()}) AS score
                 FROM ({head_rows("walked")} UNION ALL {head_rows("sorted")}) c
             ), ranked_count AS (
                 SELECT count(*) AS n FROM ranked
             ), crossing AS (
-                SELECT 2 * sqrt({value(wanted)} * greatest(reltuples, 1)) AS n
-                FROM pg_class WHERE oid = '{self.table}'::regclass
+                SELECT 2 * sqrt({value(wanted)} * n) AS n FROM size
             ), found AS MATERIALIZED (
                 -- The matches, as far as the strategy needs: all of them when few, which is
                 -- when the count and the body-only matches are read from here, not again (a
@@ -257,8 +259,8 @@ class _PostgreSQL(_Backend):
                 SELECT count(*) AS n FROM found
             ), total AS (
                 SELECT CASE
-                    WHEN (SELECT n FROM ranked_count) > {COUNT_EXACT} THEN {COUNT_EXACT + 1}
-                    WHEN n > {COUNT_EXACT} THEN {COUNT_EXACT + 1}
+                    WHEN greatest(n, (SELECT n FROM ranked_count)) > {COUNT_EXACT}
+                    THEN {COUNT_EXACT + 1}
                     ELSE (
                         SELECT count(*) FROM found f JOIN ({pub()}) p ON p.id = f.story_id
                     ) END AS n
