@@ -13,6 +13,8 @@ app that reads them, and does nothing on SQLite.
 
 from django.db import migrations
 
+from search.migrations._postgresql import postgresql_only
+
 TABLE = "stories_storysearch"
 
 
@@ -58,18 +60,7 @@ FORWARDS = [
 BACKWARDS = [*columns("english"), "DROP TEXT SEARCH CONFIGURATION IF EXISTS byline_english"]
 
 
-def run(statements: list[str]):
-    def operation(apps, schema_editor):
-        if schema_editor.connection.vendor != "postgresql":
-            return
-        with schema_editor.connection.cursor() as cursor:
-            for statement in statements:
-                cursor.execute(statement)
-
-    return operation
-
-
 class Migration(migrations.Migration):
     dependencies = [("stories", "0006_search")]
 
-    operations = [migrations.RunPython(run(FORWARDS), run(BACKWARDS))]
+    operations = [postgresql_only(FORWARDS, BACKWARDS)]

@@ -14,6 +14,8 @@ its few candidates with the stories' own index (search.backends._SQLite.page).
 
 from django.db import migrations
 
+from search.migrations._postgresql import postgresql_only
+
 TABLE = "stories_storysearch"
 
 FORWARDS = [
@@ -32,18 +34,7 @@ BACKWARDS = [
 ]
 
 
-def run(statements: list[str]):
-    def operation(apps, schema_editor):
-        if schema_editor.connection.vendor != "postgresql":
-            return
-        with schema_editor.connection.cursor() as cursor:
-            for statement in statements:
-                cursor.execute(statement)
-
-    return operation
-
-
 class Migration(migrations.Migration):
     dependencies = [("search", "0003_spelling")]
 
-    operations = [migrations.RunPython(run(FORWARDS), run(BACKWARDS))]
+    operations = [postgresql_only(FORWARDS, BACKWARDS)]

@@ -16,6 +16,8 @@ clauses is never inlined, so the settings hold for its statement only.
 
 from django.db import migrations
 
+from search.migrations._postgresql import postgresql_only
+
 TABLE = "stories_storysearch"
 FUNCTION = "search_walk_newest"
 
@@ -38,18 +40,7 @@ FORWARDS = [
 BACKWARDS = [f"DROP FUNCTION IF EXISTS {FUNCTION}(tsquery, tsquery, integer)"]
 
 
-def run(statements: list[str]):
-    def operation(apps, schema_editor):
-        if schema_editor.connection.vendor != "postgresql":
-            return
-        with schema_editor.connection.cursor() as cursor:
-            for statement in statements:
-                cursor.execute(statement)
-
-    return operation
-
-
 class Migration(migrations.Migration):
     dependencies = [("search", "0005_suggestion")]
 
-    operations = [migrations.RunPython(run(FORWARDS), run(BACKWARDS))]
+    operations = [postgresql_only(FORWARDS, BACKWARDS)]

@@ -24,6 +24,8 @@ and the two ways are two functions planned with the other way turned off.
 
 from django.db import migrations
 
+from search.migrations._postgresql import postgresql_only
+
 TABLE = "stories_storysearch"
 
 RETURNS = "TABLE (story_id bigint, published_at timestamp with time zone, head tsvector)"
@@ -83,18 +85,7 @@ BACKWARDS = [
 ]
 
 
-def run(statements: list[str]):
-    def operation(apps, schema_editor):
-        if schema_editor.connection.vendor != "postgresql":
-            return
-        with schema_editor.connection.cursor() as cursor:
-            for statement in statements:
-                cursor.execute(statement)
-
-    return operation
-
-
 class Migration(migrations.Migration):
     dependencies = [("search", "0006_postgresql_walk_function")]
 
-    operations = [migrations.RunPython(run(FORWARDS), run(BACKWARDS))]
+    operations = [postgresql_only(FORWARDS, BACKWARDS)]
