@@ -181,6 +181,33 @@ def png_bytes(size: tuple[int, int] = (64, 48), color: str = "orange") -> bytes:
     return buffer.getvalue()
 
 
+def detailed_png(
+    size: tuple[int, int],
+    extent: tuple[float, float, float, float] = (-2, -1, 1, 1),
+    quality: int = 60,
+    *,
+    transparent: bool = False,
+) -> bytes:
+    """A PNG with detail everywhere (a Mandelbrot set), so its sizes and WebP copies differ
+    as a photo's or a logo's do; `transparent` gives it an alpha channel and a clear pixel."""
+    image = Image.effect_mandelbrot(size, extent, quality)
+    image = image.convert("RGBA" if transparent else "RGB")
+    if transparent:
+        image.putpixel((0, 0), (0, 0, 0, 0))
+    buffer = io.BytesIO()
+    image.save(buffer, "PNG")
+    return buffer.getvalue()
+
+
+@pytest.fixture
+def forget_webp_copies():
+    """core.images remembers, per process, which stored images have WebP copies: forgotten
+    before a test that makes or deletes them."""
+    from core import images
+
+    images._modern_known.clear()
+
+
 def make_user(username: str | None = None, **fields) -> User:
     username = username or f"user{next(_counter)}"
     fields.setdefault("password", "pw-for-tests-only")

@@ -13,22 +13,13 @@ from django.core.management import call_command
 from PIL import Image
 
 from core import images
-from tests.conftest import make_story
+from tests.conftest import detailed_png, make_story
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("forget_webp_copies")]
 
 
 def photo_bytes(size=(1200, 675)) -> bytes:
-    # A picture with detail, so the sizes differ as a photo's do.
-    image = Image.effect_mandelbrot(size, (-2, -1, 1, 1), 60).convert("RGB")
-    out = io.BytesIO()
-    image.save(out, "PNG")
-    return out.getvalue()
-
-
-@pytest.fixture(autouse=True)
-def forget_known():
-    images._modern_known.clear()
+    return detailed_png(size)
 
 
 @pytest.fixture

@@ -17,25 +17,16 @@ from core import images
 from creators.models import AVATAR_WIDTHS
 from stories.models import LOGO_WIDTHS, Community
 from tests.challenges.conftest import make_challenge
-from tests.conftest import make_story, make_user
+from tests.conftest import detailed_png, make_story, make_user
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("forget_webp_copies")]
 
 DATA = Path(__file__).resolve().parent.parent / "data" / "images" / "generated"
 
 
 def logo_bytes(size=(400, 400)) -> bytes:
     # Detail and transparency, as a real logo has: a PNG, like most uploaded logos.
-    image = Image.effect_mandelbrot(size, (-2, -1.5, 1, 1.5), 40).convert("RGBA")
-    image.putpixel((0, 0), (0, 0, 0, 0))
-    out = io.BytesIO()
-    image.save(out, "PNG")
-    return out.getvalue()
-
-
-@pytest.fixture(autouse=True)
-def forget_known():
-    images._modern_known.clear()
+    return detailed_png(size, (-2, -1.5, 1, 1.5), 40, transparent=True)
 
 
 @pytest.fixture

@@ -22,8 +22,7 @@ pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture(autouse=True)
-def forget_known():
-    images._modern_known.clear()
+def forget_known(forget_webp_copies):
     body_images._widths.clear()
 
 
