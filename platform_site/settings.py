@@ -11,6 +11,8 @@ from urllib.parse import parse_qs, unquote, urlsplit
 import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
 
+from core import first_paint
+
 BASE_DIR = Path(__file__).resolve().parent.parent
 
 _TRUE = {"1", "true", "yes", "on"}
@@ -481,8 +483,9 @@ def _origin(url: str) -> str | None:
 # --- Content-Security-Policy (django-csp) -----------------------------------------------------
 # Only this site's own files run or style a page: no inline script or style anywhere (the
 # templates have none; tests/platform_site/test_csp.py walks them), so injected markup that got
-# past the sanitiser still cannot run. Uploaded images may come from the media host, and the
-# payment forms may end on Stripe's pages.
+# past the sanitiser still cannot run. One exception, allowed by its hash and not by
+# 'unsafe-inline': the first-paint script in every <head> (core/first_paint.py). Uploaded images
+# may come from the media host, and the payment forms may end on Stripe's pages.
 _media_origins = [_origin(MEDIA_URL)]
 if AWS_STORAGE_BUCKET_NAME and not AWS_S3_CUSTOM_DOMAIN:
     # No MEDIA_URL of our own: django-storages links to the endpoint or AWS's bucket host.
@@ -498,7 +501,8 @@ if AWS_STORAGE_BUCKET_NAME and not AWS_S3_CUSTOM_DOMAIN:
 _stripe_pages = ["https://checkout.stripe.com", "https://connect.stripe.com"]
 _csp_directives = {
     "default-src": ["'self'"],
-    "script-src": ["'self'"],
+    # and the one inline script, by its hash: reader settings before the first paint
+    "script-src": ["'self'", first_paint.CSP_SOURCE],
     "style-src": ["'self'"],
     "img-src": ["'self'", "data:", *filter(None, _media_origins)],
     "font-src": ["'self'"],

@@ -1,39 +1,17 @@
 // Reader settings (issue 21): text size, serif or sans body, light, dark or system theme.
-// Kept in this browser only (localStorage), no account needed. Loaded in <head> WITHOUT defer,
-// so the settings are on <html> as data-attributes before anything is drawn: no flash of the
-// wrong theme or size. site.css reads data-theme, data-text-size and data-font.
-// The controls (templates/partials/_reader_settings.html) are wired once the page is parsed.
+// Kept in this browser only (localStorage), no account needed. site.css reads data-theme,
+// data-text-size and data-font on <html>, which the inline first-paint script (core/first_paint.js)
+// sets before anything is drawn; it shares its rules here as window.bylineReaderSettings. This
+// file, loaded after the page has painted, wires the controls
+// (templates/partials/_reader_settings.html).
 (function () {
   "use strict";
-  var KEY = "byline-reading-settings";
-  var root = document.documentElement;
-  var CHOICES = {
-    size: ["standard", "large", "larger"],
-    font: ["serif", "sans"],
-    theme: ["system", "light", "dark"]
-  };
-  var ATTRIBUTES = { size: "data-text-size", font: "data-font", theme: "data-theme" };
-
-  function read() {
-    var stored = {};
-    try {
-      stored = JSON.parse(window.localStorage.getItem(KEY) || "{}") || {};
-    } catch (error) {
-      stored = {}; // no storage (private mode, blocked) or a broken value: the defaults
-    }
-    var settings = {};
-    Object.keys(CHOICES).forEach(function (name) {
-      var value = stored[name];
-      settings[name] = CHOICES[name].indexOf(value) >= 0 ? value : CHOICES[name][0];
-    });
-    return settings;
-  }
-
-  function apply(settings) {
-    Object.keys(ATTRIBUTES).forEach(function (name) {
-      root.setAttribute(ATTRIBUTES[name], settings[name]);
-    });
-  }
+  var shared = window.bylineReaderSettings;
+  if (!shared) return; // the first-paint script did not run: the controls stay hidden
+  var KEY = shared.KEY;
+  var CHOICES = shared.CHOICES;
+  var read = shared.read;
+  var apply = shared.apply;
 
   function save(settings) {
     try {
@@ -42,8 +20,6 @@
       // Not kept, but still applied to this page.
     }
   }
-
-  apply(read());
 
   function sync(form, settings) {
     Object.keys(CHOICES).forEach(function (name) {
@@ -71,9 +47,6 @@
       form.addEventListener("submit", function (event) {
         event.preventDefault(); // applied as they change; nothing to send
       });
-      // The controls need this script: shown only once it runs.
-      var holder = form.closest("[data-reader-settings-holder]");
-      if (holder) holder.hidden = false;
     });
   }
 

@@ -134,6 +134,25 @@ _LASTING = {
 }  # fmt: skip
 
 
+# A page's scripts are fetched after its first paint (core/first_paint.js), and <html> says
+# data-scripts="loaded" once they have run. goto() and reload() wait for that too, as a reader
+# who clicks a moment after the page appears does; a page without them (the admin's) is ready
+# once loaded.
+SCRIPTS_RAN = """() => document.readyState === "complete" && (
+    document.documentElement.dataset.scripts === "loaded"
+    || !document.querySelector("template[data-later-scripts]"))"""
+
+
+def _with_scripts(page, navigate):
+    def navigated(*args, **kwargs):
+        response = navigate(*args, **kwargs)
+        if kwargs.get("wait_until") in (None, "load", "networkidle"):
+            page.wait_for_function(SCRIPTS_RAN, timeout=10_000)
+        return response
+
+    return navigated
+
+
 @dataclass
 class PooledPage:
     """A page in a context of its own, kept between tests: a new context starts a new renderer
@@ -149,6 +168,8 @@ class PooledPage:
     def open(cls, browser, viewport: dict[str, int]) -> PooledPage:
         context = browser.new_context(viewport=viewport, device_scale_factor=1)
         page = context.new_page()
+        for name in ("goto", "reload"):
+            setattr(page, name, _with_scripts(page, getattr(page, name)))
         pooled = cls(context, page, context.new_cdp_session(page), [], cls._listening(page))
         for owner, names in (("page", _LASTING["page"]), ("context", _LASTING["context"])):
             impl = getattr(pooled, owner)._impl_obj

@@ -345,7 +345,13 @@ def test_the_body_is_painted_first_and_the_editor_mounts_in_its_place(site, page
         assert page.locator("textarea[name=body]").is_hidden()
         before = fieldset_top(page)
         screenshot(page, f"editor-painted-{viewport['width']}")
+        # The loader asks for the bundle once the page has painted and loaded: held till now.
         page.wait_for_function("() => document.readyState === 'complete'")
+        for _ in range(100):
+            if held:
+                break
+            page.wait_for_timeout(50)
+        assert held
         for route in held:
             route.continue_()
         page.locator(".prose-menubar__selected[aria-label]").wait_for()

@@ -6,6 +6,8 @@ What runs in a browser under it (the admin, the editor, the charts) is tests/bro
 from __future__ import annotations
 
 import ast
+import base64
+import hashlib
 import re
 from html.parser import HTMLParser
 from pathlib import Path
@@ -15,6 +17,7 @@ from django.contrib.flatpages.models import FlatPage
 from django.contrib.sites.models import Site
 from django.test import Client
 
+from core import first_paint
 from platform_site.pages import ensure_footer_pages
 from tests.conftest import make_story, make_user
 from tests.platform_site.test_settings import PRODUCTION, setting
@@ -31,7 +34,8 @@ APPS = (
 
 POLICY = {
     "default-src": ["'self'"],
-    "script-src": ["'self'"],
+    # The one inline script, by its hash (core/first_paint.py): never 'unsafe-inline'.
+    "script-src": ["'self'", first_paint.CSP_SOURCE],
     "style-src": ["'self'"],
     "img-src": ["'self'", "data:"],
     "font-src": ["'self'"],
@@ -92,8 +96,24 @@ def test_every_page_carries_the_enforced_policy(pages):
         assert response.status_code in {200, 404}, (url, response.status_code)
         assert "Content-Security-Policy-Report-Only" not in response, url
         assert directives(response["Content-Security-Policy"]) == POLICY, url
-        # What the templates, widgets and the admin rendered together: nothing inline either.
-        assert inline_code(response.content.decode()) == [], url
+        # What the templates, widgets and the admin rendered together: nothing inline either,
+        # but the first-paint script, once, on every page of the site's own (not the admin's).
+        html = response.content.decode()
+        assert html.count(FIRST_PAINT) == (0 if url.startswith("/admin/") else 1), url
+        assert inline_code(html.replace(FIRST_PAINT, "")) == [], url
+
+
+FIRST_PAINT = f"<script>{first_paint.SCRIPT}</script>"
+
+
+def test_the_hash_is_of_the_script_as_the_page_carries_it(client, db):
+    html = client.get("/").content.decode()
+    (sent,) = re.findall(r"<script>(.*?)</script>", html, flags=re.S)
+    digest = base64.b64encode(hashlib.sha256(sent.encode()).digest()).decode()
+    assert f"'sha256-{digest}'" == first_paint.CSP_SOURCE
+    # Sent without its comments and indentation: the file's lines, trimmed.
+    assert "//" not in sent.replace("://", "") and "\n  " not in sent
+    assert first_paint.compact("  a();\n  // why\n\n  b();") == "a();\nb();"
 
 
 def test_static_files_and_posted_forms_carry_it_too(client, db):
@@ -106,9 +126,8 @@ def test_static_files_and_posted_forms_carry_it_too(client, db):
 
 
 def test_report_only_is_a_switch_and_enforcing_is_the_default():
-    assert (
-        setting("settings.CONTENT_SECURITY_POLICY['DIRECTIVES']['script-src']", **DEV)
-        == "[\"'self'\"]"
+    assert setting("settings.CONTENT_SECURITY_POLICY['DIRECTIVES']['script-src']", **DEV) == repr(
+        ["'self'", first_paint.CSP_SOURCE]
     )
     assert setting("hasattr(settings, 'CONTENT_SECURITY_POLICY_REPORT_ONLY')", **DEV) == "False"
     assert (
@@ -286,5 +305,5 @@ def test_a_refused_form_token_gets_a_page_without_inline_style(db):
     assert response.status_code == 403
     html = response.content.decode()
     assert "That form could not be sent" in html
-    assert inline_code(html) == []
+    assert inline_code(html.replace(FIRST_PAINT, "")) == []
     assert directives(response["Content-Security-Policy"]) == POLICY

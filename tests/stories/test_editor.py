@@ -495,9 +495,11 @@ def test_the_editor_starts_after_the_first_paint_from_one_module(as_alice):
     # is on screen; no other editor script or preload competes with that first paint.
     html = as_alice.get("/write/new/").content.decode()
     head = html[: html.index("</head>")]
-    assert '<script src="/static/js/prose-editor-loader.js" type="module">' in head
-    # The loader and reader-prefs.js (base.html's): no other script in <head>.
-    assert head.count("<script") == 2 and "js/reader-prefs" in head
+    # The loader waits with the page's other scripts, fetched after the first paint
+    # (core/first_paint.js); the only script in <head> is that first-paint one, inline.
+    later = html[html.index("<template data-later-scripts>") : html.rindex("</template>")]
+    assert '<script src="/static/js/prose-editor-loader.js" type="module">' in later
+    assert head.count("<script") == 1 and "<script>(function" in head
     assert "modulepreload" not in html
     # Of the editor's stylesheets the first paint waits for ours only; the library's is linked
     # by the loader, from the URL on the textarea.

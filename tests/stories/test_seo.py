@@ -16,6 +16,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from PIL import Image
 
+from core import first_paint
 from core.images import process_upload, variant_name
 from stories.models import Story
 from tests.conftest import make_community, make_story, make_user, png_bytes
@@ -290,12 +291,12 @@ def test_a_title_cannot_break_out_of_the_json_ld_script(client, alice, lifehack)
     html = client.get(story.get_absolute_url()).content.decode()
     assert "<script>alert(1)" not in html
     scripts = list(head(html).iter("script"))
-    # The one script with a body is the JSON-LD; beside it only the reader settings' file
-    # (issue 21), which must run before the first paint.
-    inline = [script.get("type") for script in scripts if not script.get("src")]
-    assert inline == ["application/ld+json"]
-    files = [script.get("src") for script in scripts if script.get("src")]
-    assert len(files) == 1 and files[0].endswith("js/reader-prefs.js")
+    # Two scripts with a body: the JSON-LD, and before it the first-paint script (issue 21),
+    # our own file's text, which the policy allows by its hash. No script file in <head>.
+    inline = [(script.get("type"), script.text) for script in scripts if not script.get("src")]
+    assert [kind for kind, _ in inline] == [None, "application/ld+json"]
+    assert inline[0][1] == first_paint.SCRIPT
+    assert [script.get("src") for script in scripts if script.get("src")] == []
     (data,) = json_ld(html)
     assert data["headline"] == title
     assert data["description"] == "<b>sub</b>"
