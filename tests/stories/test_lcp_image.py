@@ -36,14 +36,16 @@ def three(alice, lifehack):
     ]
 
 
-def assert_first_eager_rest_lazy(images: list[str]) -> None:
-    """The first image high priority; every later one lazy, the rest of a wide screen's first
-    row too (the same size and painted after the first, none of them replaces it as the LCP;
-    on a phone, fetched with it, they slowed it down)."""
-    assert len(images) > 3
+def assert_first_eager_rest_lazy(images: list[str], row: int = 3) -> None:
+    """The first image high priority; the rest of the first row eager (on a wide screen any
+    of them may be the LCP) but low priority (on a phone they sit under the first, and must
+    not slow it down); every later one lazy."""
+    assert len(images) > row
     first, *rest = images
     assert 'fetchpriority="high"' in first and "loading=" not in first
-    for tag in rest:
+    for tag in rest[: row - 1]:
+        assert "loading=" not in tag and 'fetchpriority="low"' in tag
+    for tag in rest[row - 1 :]:
         assert 'loading="lazy"' in tag and "fetchpriority" not in tag
 
 
