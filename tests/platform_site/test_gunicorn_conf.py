@@ -73,3 +73,19 @@ def test_gunicorn_accepts_the_file():
         timeout=120,
     )
     assert result.returncode == 0, result.stdout + result.stderr
+
+
+def test_the_views_are_imported_before_the_workers_fork():
+    # gunicorn imports platform_site.wsgi once, in its master (preload_app), then forks: the
+    # URLconf and every view come with it, so no worker's first request pays for them, and no
+    # database connection does (a forked one would be shared by every worker).
+    code = (
+        "import sys, platform_site.wsgi\n"
+        "from django.db import connections\n"
+        "print('platform_site.urls' in sys.modules, 'stories.views' in sys.modules,"
+        " any(c.connection is not None for c in connections.all()))"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, timeout=120
+    )
+    assert result.stdout.split() == ["True", "True", "False"], result.stdout + result.stderr
