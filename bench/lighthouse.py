@@ -213,9 +213,9 @@ def main() -> None:
             out = data_dir / f"{page}-{'in' if signed_in else 'out'}-{preset}.json"
             who = "signed in" if signed_in else "anonymous"
             print(f"lighthouse {page} ({who}, {preset}) …", flush=True)
-            # Lighthouse now and then fails to record the trace (NO_NAVSTART): once more.
+            # Lighthouse now and then fails to record the trace (NO_NAVSTART): up to twice more.
             summary = None
-            for attempt in (1, 2):
+            for attempt in (1, 2, 3):
                 try:
                     summary = summarise(lighthouse(url, preset, cookie, out, chrome))
                     break
