@@ -143,6 +143,14 @@ SCRIPTS_RAN = """() => document.readyState === "complete" && (
     || !document.querySelector("template[data-later-scripts]"))"""
 
 
+def scripted(page):
+    """The page, its goto() and reload() waiting for its scripts too (see SCRIPTS_RAN): for
+    the tests that open pages of their own rather than through page_at."""
+    for name in ("goto", "reload"):
+        setattr(page, name, _with_scripts(page, getattr(page, name)))
+    return page
+
+
 def _with_scripts(page, navigate):
     def navigated(*args, **kwargs):
         response = navigate(*args, **kwargs)
@@ -167,9 +175,7 @@ class PooledPage:
     @classmethod
     def open(cls, browser, viewport: dict[str, int]) -> PooledPage:
         context = browser.new_context(viewport=viewport, device_scale_factor=1)
-        page = context.new_page()
-        for name in ("goto", "reload"):
-            setattr(page, name, _with_scripts(page, getattr(page, name)))
+        page = scripted(context.new_page())
         pooled = cls(context, page, context.new_cdp_session(page), [], cls._listening(page))
         for owner, names in (("page", _LASTING["page"]), ("context", _LASTING["context"])):
             impl = getattr(pooled, owner)._impl_obj

@@ -18,6 +18,7 @@ from tests.browser.conftest import (
     assert_accessible,
     build_demo,
     screenshot,
+    scripted,
 )
 from tests.conftest import make_community, make_story, make_user
 
@@ -111,7 +112,7 @@ def test_staff_create_a_creator_enters_staff_decide_and_the_wallet_shows_the_pri
     community = make_community("Weather")
 
     # 1. Staff create the challenge in the admin, with two prizes.
-    staff = browser.new_context(viewport=DESKTOP).new_page()
+    staff = scripted(browser.new_context(viewport=DESKTOP).new_page())
     log_in(
         staff,
         site.url + "/admin/login/?next=/admin/challenges/challenge/add/",
@@ -149,7 +150,7 @@ def test_staff_create_a_creator_enters_staff_decide_and_the_wallet_shows_the_pri
         title="The barometer falls",
         published_ago=timedelta(hours=1),
     )
-    creator = browser.new_context(viewport=PHONE).new_page()
+    creator = scripted(browser.new_context(viewport=PHONE).new_page())
     log_in(
         creator,
         site.url + "/accounts/login/?next=/challenges/storm-season/",

@@ -10,7 +10,7 @@ from PIL import Image
 
 from creators.models import User
 from stories.models import Story
-from tests.browser.conftest import DESKTOP, PHONE, assert_accessible, screenshot
+from tests.browser.conftest import DESKTOP, PHONE, assert_accessible, screenshot, scripted
 from tests.conftest import make_community, make_user
 
 TITLE = "What the River Taught Me"
@@ -35,7 +35,7 @@ def hero_png(tmp_path):
 
 def test_a_new_writer_publishes_a_story_that_readers_then_find(site, browser, tmp_path):
     # 1. A new user signs up and lands on their dashboard.
-    writer = browser.new_context(viewport=DESKTOP).new_page()
+    writer = scripted(browser.new_context(viewport=DESKTOP).new_page())
     writer.goto(site.url + "/accounts/signup/")
     writer.get_by_label("Username").fill("rivers")
     writer.get_by_label("Display name").fill("Rita Rivers")
@@ -78,11 +78,11 @@ def test_a_new_writer_publishes_a_story_that_readers_then_find(site, browser, tm
     assert story.hero_image and story.hero_alt == "A wide blue river under a pale sky"
 
     # Not public yet: an anonymous reader gets a 404.
-    reader = browser.new_context(viewport=PHONE).new_page()
+    reader = scripted(browser.new_context(viewport=PHONE).new_page())
     assert reader.goto(site.url + story.get_absolute_url()).status == 404
 
     # 3. Staff publish it from the review queue in the admin.
-    staff = browser.new_context(viewport=DESKTOP).new_page()
+    staff = scripted(browser.new_context(viewport=DESKTOP).new_page())
     staff.goto(site.url + "/admin/login/?next=/admin/stories/submission/")
     staff.get_by_label("Username").fill("sam")
     staff.get_by_label("Password").fill("staff-password-123")
@@ -121,7 +121,7 @@ def test_a_new_writer_publishes_a_story_that_readers_then_find(site, browser, tm
 
 
 def test_autosave_keeps_a_draft_and_leaving_warns(site, browser):
-    page = browser.new_context(viewport=PHONE).new_page()
+    page = scripted(browser.new_context(viewport=PHONE).new_page())
     make_user("jo", password="jo-password-1234")
     page.goto(site.url + "/accounts/login/?next=/write/new/")
     page.get_by_label("Username").fill("jo")

@@ -18,6 +18,7 @@ from tests.browser.conftest import (
     assert_accessible,
     build_demo,
     screenshot,
+    scripted,
 )
 from tests.browser.test_csp import COLLECT_VIOLATIONS
 from tests.conftest import make_user
@@ -381,7 +382,7 @@ def voiced_page(browser, voiced_browser):
     def open_page(viewport: dict[str, int]):
         context = (headed or browser).new_context(viewport=viewport, device_scale_factor=1)
         contexts.append(context)
-        return context.new_page()
+        return scripted(context.new_page())
 
     yield open_page, bool(headed)
     for context in contexts:

@@ -10,7 +10,7 @@ from django.utils import timezone
 
 from stories.models import Story, StoryTransition
 from stories.services import story_publish, story_submit
-from tests.browser.conftest import DESKTOP, PHONE, assert_accessible, screenshot
+from tests.browser.conftest import DESKTOP, PHONE, assert_accessible, screenshot, scripted
 from tests.conftest import make_community, make_story, make_user
 
 PASSWORD = "alice-password-1234"
@@ -43,7 +43,7 @@ def new_page(browser):
         if init:
             context.add_init_script(init)
         contexts.append(context)
-        page = context.new_page()
+        page = scripted(context.new_page())
         page.csp_errors = []
         page.on(
             "console",
