@@ -63,8 +63,9 @@ class EditorWidget(ProseEditorWidget):
             # Ours (Tiptap's base rules and the icon font among them, and the painted body's);
             # the loader links the library's own (see get_context) after the first paint.
             css={"all": ["css/editor.css"]},
-            # Issue 21: it starts js/prose-editor.js and its bundle (145 KB compressed) after the
-            # first paint, which then has the body painted in the editor's place.
+            # Issue 21: it starts js/prose-editor.js and its bundle (145 KB compressed); editor.html
+            # puts it among the scripts fetched after the first paint, which has the body
+            # painted in the editor's place.
             js=[Script("js/prose-editor-loader.js", type="module")],
         )
 

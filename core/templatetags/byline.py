@@ -156,13 +156,9 @@ def first_paint_script() -> SafeString:
 
 
 @register.simple_tag
+@lru_cache(maxsize=8)
 def data_uri(path: str) -> str:
     """A small static SVG as a data: URI (base.html's favicon): one request fewer on every page."""
-    return _svg_data_uri(path)
-
-
-@lru_cache(maxsize=8)
-def _svg_data_uri(path: str) -> str:
     found = finders.find(path)
     if not found or not path.endswith(".svg"):
         raise ValueError(f"data_uri: no static SVG {path!r}")

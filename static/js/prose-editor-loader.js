@@ -1,8 +1,9 @@
-// Starts the story editor once the page has painted. The page paints the stored body where the
-// editor will be (templates/stories/editor.html), so the words are on screen at first paint;
-// fetched and run before that paint, the 145 KB bundle kept them off it (the editor replaced the
-// painted body before it was ever drawn). stories/forms.py puts this module on the page, the
-// one editor script or stylesheet (css/editor.css aside) that the first paint waits for.
+// Starts the story editor. The page paints the stored body where the editor will be
+// (templates/stories/editor.html), so the words are on screen at first paint; fetched and run
+// before that paint, the 145 KB bundle kept them off it (the editor replaced the painted body
+// before it was ever drawn). stories/forms.py puts this module on the page and editor.html
+// among the scripts fetched once the page has painted (core/first_paint.js), so it starts
+// straight away: the paint it waits for has happened.
 const painted = document.querySelectorAll("[data-editor-static]");
 const textarea = document.querySelector("textarea[data-stylesheet]");
 
@@ -38,4 +39,4 @@ function start() {
     });
 }
 
-requestAnimationFrame(() => setTimeout(start, 0));
+start();
